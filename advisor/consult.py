@@ -1,0 +1,381 @@
+"""Runs a deal through a compiled playbook and turns what fired into advice.
+
+``Advisor`` is the door every caller uses: the CLI, embedding tools and the
+live sessions. It loads and compiles a playbook once and can then be
+consulted many times, from several threads at once.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import engine, resources
+from .advice import (
+    SEVERITY_RANK,
+    Advice,
+    BottomLineView,
+    DerivedFact,
+    Flag,
+    GoalView,
+    MatchedFact,
+    PlaybookRef,
+    Rebuttal,
+    Recommendation,
+)
+from .compiler import SINGLETONS, compile_playbook
+from .deal import Deal
+from .entries import Entry
+from .facts import deal_facts, headroom, opening_of
+from .plan import PLACEHOLDER, Action, PlaybookPlan, Ref, RulePlan, pick
+from .playbook import read_playbook
+
+logger = logging.getLogger(__name__)
+
+Fact = dict[str, Any]
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def load_playbook(path: str | Path | None = None) -> PlaybookPlan:
+    """Read, check and compile a playbook; the shipped default when ``path`` is None.
+
+    Raises ``PlaybookError`` listing every problem with its file and line.
+    """
+    source = read_playbook(path or resources.default_playbook())
+    plan = compile_playbook(source)
+    logger.info(
+        "loaded playbook %s %s (%d rules)", plan.name, plan.version, len(plan.rules)
+    )
+    return plan
+
+
+class Advisor:
+    """A compiled playbook, ready to consult.
+
+    Safe to share between threads: each consultation runs in a fresh engine
+    session, and calls into the engine are serialised underneath.
+    """
+
+    def __init__(self, plan: PlaybookPlan) -> None:
+        self.plan = plan
+        self._ruleset = engine.ruleset_for(plan.digest, plan.rules)
+        self._rules = {rule.id: rule for rule in plan.rules}
+
+    @classmethod
+    def load(cls, path: str | Path | None = None) -> Advisor:
+        """An advisor for the playbook at ``path``, or for the shipped default."""
+        return cls(load_playbook(path))
+
+    def consult(
+        self,
+        deal: Deal,
+        entries: Sequence[Entry] = (),
+        lang: str | None = None,
+    ) -> Advice:
+        """Advice for ``deal`` and the entries recorded so far.
+
+        ``lang`` picks the language of texts (``zh``, ``en``, ...); by default
+        Chinese when the deal's title is written in Chinese, else English.
+        Raises ``EngineError`` only on a fault of the advisor itself.
+        """
+        facts = deal_facts(deal, entries)
+        language = lang or guess_language(deal)
+        points = [fact for fact in facts if fact["kind"] == "selling_point"]
+        run = _Run(self.plan, self._rules, language, _singletons(facts), points)
+        self._ruleset.run(facts, run.on_fire)
+        return run.advice(deal, facts)
+
+    def facts(self, deal: Deal, entries: Sequence[Entry] = ()) -> list[Fact]:
+        """The facts a consultation would match, for explanations and tests."""
+        return deal_facts(deal, entries)
+
+
+def guess_language(deal: Deal) -> str:
+    """``zh`` when the deal's title or customer is written in Chinese, else ``en``."""
+    sample = deal.deal.title + deal.customer.name
+    return "zh" if _CJK.search(sample) else "en"
+
+
+def _singletons(facts: Iterable[Fact]) -> dict[str, Fact]:
+    return {fact["kind"]: fact for fact in facts if fact["kind"] in SINGLETONS}
+
+
+@dataclass
+class _Run:
+    """Collects the advice of one consultation as rules fire."""
+
+    plan: PlaybookPlan
+    rules: dict[str, RulePlan]
+    lang: str
+    singletons: dict[str, Fact]
+    selling_points: list[Fact]
+    recommendations: dict[str, Recommendation] = field(default_factory=dict)
+    flags: dict[tuple[str, str], Flag] = field(default_factory=dict)
+    rebuttals: dict[tuple[str, str], Rebuttal] = field(default_factory=dict)
+    derived: list[DerivedFact] = field(default_factory=list)
+    fired: list[str] = field(default_factory=list)
+
+    def on_fire(self, firing: engine.Firing) -> list[Fact]:
+        rule = self.rules[firing.rule]
+        self.fired.append(rule.id)
+        matched = [
+            MatchedFact(
+                name=name, kind=fact["kind"], id=fact["id"], fields=_fields(fact)
+            )
+            for name, fact in firing.facts.items()
+        ]
+        matched.extend(
+            MatchedFact(
+                name=f"{name}#{i}", kind=f["kind"], id=f["id"], fields=_fields(f)
+            )
+            for name in firing.facts
+            for i, f in enumerate(firing.group[1:], start=2)
+        )
+        new_facts = []
+        for action in rule.actions:
+            fact = self._apply(rule, action, firing.facts, matched)
+            if fact is not None:
+                new_facts.append(fact)
+        return new_facts
+
+    def _apply(
+        self,
+        rule: RulePlan,
+        action: Action,
+        facts: dict[str, Fact],
+        matched: list[MatchedFact],
+    ) -> Fact | None:
+        common = {
+            "rule": rule.id,
+            "priority": rule.priority,
+            "because": pick(rule.because, self.lang),
+            "facts": matched,
+        }
+        if action.kind == "recommend":
+            self._recommend(action.target, common)
+        elif action.kind == "flag":
+            message = render(pick(action.message, self.lang), facts, self.singletons)
+            key = (rule.id, message)
+            if key not in self.flags:
+                self.flags[key] = Flag.model_validate(
+                    {"severity": action.severity, "message": message, **common}
+                )
+        elif action.kind == "rebut":
+            self._rebut(action.target, facts, common)
+        else:
+            return self._derive(rule, action, facts)
+        return None
+
+    def _recommend(self, strategy_id: str, common: dict[str, Any]) -> None:
+        existing = self.recommendations.get(strategy_id)
+        if existing is not None:
+            if common["rule"] not in (existing.rule, *existing.also_by):
+                self.recommendations[strategy_id] = existing.model_copy(
+                    update={"also_by": [*existing.also_by, common["rule"]]}
+                )
+            return
+        strategy = self.plan.strategies[strategy_id]
+        self.recommendations[strategy_id] = Recommendation(
+            strategy=strategy_id,
+            title=pick(strategy.title, self.lang),
+            how=pick(strategy.how, self.lang),
+            evidence=pick(strategy.evidence, self.lang),
+            **common,
+        )
+
+    def _rebut(
+        self, rebuttal_id: str, facts: dict[str, Fact], common: dict[str, Any]
+    ) -> None:
+        rebuttal = self.plan.rebuttals[rebuttal_id]
+        objection = next(
+            (
+                fact
+                for fact in facts.values()
+                if fact["kind"] in ("objection", "expected_objection")
+            ),
+            None,
+        )
+        objection_type = (
+            objection.get("type", rebuttal.objection)
+            if objection
+            else (rebuttal.objection)
+        )
+        entry = (
+            objection["id"] if objection and objection["kind"] == "objection" else None
+        )
+        key = (rebuttal_id, entry or objection_type)
+        if key in self.rebuttals:
+            return
+        self.rebuttals[key] = Rebuttal(
+            rebuttal=rebuttal_id,
+            objection=objection_type,
+            objection_text=str(objection.get("text", "")) if objection else "",
+            entry=entry,
+            reply=render(pick(rebuttal.reply, self.lang), facts, self.singletons),
+            evidence=pick(rebuttal.evidence, self.lang),
+            selling_points=self._selling_points(
+                objection_type, rebuttal.selling_point_keywords
+            ),
+            **common,
+        )
+
+    def _selling_points(self, objection: str, keywords: Sequence[str]) -> list[str]:
+        chosen = []
+        for point in self.selling_points:
+            text = str(point.get("text", ""))
+            addresses = point.get("addresses") or []
+            lowered = text.lower()
+            if objection in addresses or any(k.lower() in lowered for k in keywords):
+                chosen.append(text)
+        return chosen
+
+    def _derive(self, rule: RulePlan, action: Action, facts: dict[str, Fact]) -> Fact:
+        fields: dict[str, Any] = {}
+        for name, value in action.fields:
+            if isinstance(value, Ref):
+                resolved = facts.get(value.alias, {}).get(value.field)
+                if resolved is not None:
+                    fields[name] = resolved
+            else:
+                fields[name] = list(value) if isinstance(value, tuple) else value
+        # The same rule on the same facts derives the same id, so a loop
+        # that would derive a fact again stops instead of running forever.
+        sources = ",".join(f"{fact['kind']}:{fact['id']}" for fact in facts.values())
+        fact_id = f"{rule.id}({sources})"
+        self.derived.append(
+            DerivedFact(rule=rule.id, kind=action.target, id=fact_id, fields=fields)
+        )
+        return {"kind": action.target, "id": fact_id, **fields}
+
+    def advice(self, deal: Deal, facts: list[Fact]) -> Advice:
+        flags = sorted(
+            self.flags.values(),
+            key=lambda flag: (-SEVERITY_RANK[flag.severity], -flag.priority),
+        )
+        expected = [objection.type for objection in deal.expected_objections]
+        rebuttals = sorted(
+            self.rebuttals.values(),
+            key=lambda item: (
+                item.entry is None,
+                expected.index(item.objection) if item.objection in expected else 99,
+                -item.priority,
+            ),
+        )
+        for item in list(rebuttals):
+            prepared = _prepared_reply(deal, item.objection)
+            if prepared:
+                index = rebuttals.index(item)
+                rebuttals[index] = item.model_copy(update={"prepared_reply": prepared})
+        return Advice(
+            playbook=PlaybookRef(
+                name=self.plan.name, version=self.plan.version, digest=self.plan.digest
+            ),
+            lang=self.lang,
+            deal=deal.deal.title,
+            recommendations=sorted(
+                self.recommendations.values(), key=lambda item: -item.priority
+            ),
+            flags=flags,
+            rebuttals=rebuttals,
+            goals=_goal_views(deal, facts),
+            bottom_lines=_bottom_line_views(deal, facts),
+            derived=self.derived,
+            fired=self.fired,
+        )
+
+
+def _prepared_reply(deal: Deal, objection: str) -> str:
+    for expected in deal.expected_objections:
+        if expected.type == objection and expected.reply:
+            return expected.reply
+    return ""
+
+
+def _fields(fact: Fact) -> dict[str, Any]:
+    return {key: value for key, value in fact.items() if key not in ("kind", "id")}
+
+
+def render(template: str, facts: dict[str, Fact], singletons: dict[str, Fact]) -> str:
+    """Fill ``{name.field}`` placeholders from the matched facts.
+
+    Numbers get thousands separators unless the placeholder gives a format,
+    as in ``{p.share:.0%}``. A value the facts lack shows as ``?``.
+    """
+
+    def fill(match: re.Match[str]) -> str:
+        owner, name, spec = match.group(1), match.group(2), match.group(3)
+        fact = facts.get(owner) or singletons.get(owner) or {}
+        value = fact.get(name)
+        if value is None:
+            return "?"
+        if spec:
+            try:
+                return format(value, spec)
+            except (ValueError, TypeError):
+                return str(value)
+        return _plain(value)
+
+    return PLACEHOLDER.sub(fill, template)
+
+
+def _plain(value: Any) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float):
+        return f"{value:,.2f}"
+    if isinstance(value, list):
+        return ", ".join(str(item) for item in value)
+    return str(value)
+
+
+def _goal_views(deal: Deal, facts: list[Fact]) -> list[GoalView]:
+    lines = {view.term: view for view in _bottom_line_views(deal, facts)}
+    order = {"must": 0, "try": 1, "give_up": 2}
+    goals = sorted(deal.goals, key=lambda goal: order[goal.tier.value])
+    return [
+        GoalView(
+            id=goal.id,
+            tier=goal.tier.value,
+            text=goal.text or "",
+            metric=goal.metric,
+            op=goal.op,
+            target=goal.target,
+            bottom_line=lines.get(goal.metric or ""),
+        )
+        for goal in goals
+    ]
+
+
+def _bottom_line_views(deal: Deal, facts: list[Fact]) -> list[BottomLineView]:
+    positions = {
+        fact["term"]: fact
+        for fact in facts
+        if fact["kind"] == "position" and fact["by"] == "us"
+    }
+    views = []
+    for term, line in deal.bottom_lines.items():
+        opening = opening_of(term, line, deal)
+        position = positions.get(term)
+        left = share = None
+        if position is not None:
+            left, share = headroom(position["value"], line, opening)
+        views.append(
+            BottomLineView(
+                term=term,
+                direction=line.direction,
+                limit=line.limit,
+                opening=opening,
+                position=position["value"] if position else None,
+                left=left,
+                share=share,
+            )
+        )
+    return views

@@ -1,0 +1,303 @@
+"""The only module that talks to durable-rules.
+
+It translates a rule plan into a durable-rules ruleset and runs facts through
+it, one short-lived session per run. durable-rules has sharp edges that must
+never reach a caller, and each is fenced here:
+
+- Its Python ``Host`` starts timer and dispatcher threads that crashed the
+  process when they raced our calls, so the Host is never used: this module
+  drives the C extension directly and drains the fired actions itself.
+- The C extension has no locks; one process-wide lock serialises every call
+  into it. It never releases the GIL, so the lock costs no parallelism.
+- A ruleset holds at most 1,024 live sessions, so every run uses a fresh
+  session id and deletes that session's state when done, also on error.
+- Deleting the state of a session in which no rule fired crashed the process,
+  so every run asserts a start fact that an internal rule always fires on.
+- A fact that no rule matches makes the engine refuse the whole batch, so an
+  internal rule that can never fire matches every fact: no fact is "unhandled".
+- Asserting a fact identical to one already present is refused, so every fact
+  is sent with an identity made of its kind and id.
+- Exceptions inside actions would be stored in the session and lost; there
+  are no durable actions here at all, only our loop calling back into Python.
+- Rulesets are never deleted (that crashed the process): a reload registers a
+  new ruleset under the plan's digest, and an unchanged plan reuses its own.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import durable_rules_engine as _durable
+
+from .errors import EngineError
+from .plan import AllOf, AnyOf, Compare, Pattern, Ref, RulePlan, Test
+
+logger = logging.getLogger(__name__)
+
+Fact = dict[str, Any]
+
+_START_RULE = "$start"
+_CATCH_RULE = "$catch"
+_START_KIND = "$start"
+_NEVER_KIND = "$never"
+_MAX_PROPERTIES = 255
+_MAX_FIRINGS = 50_000
+# The engine's own priority: lower fires first. Playbook priorities run from
+# 0 to 100 with higher more important, so they are turned around here.
+_TOP_PRIORITY = 100
+
+_lock = threading.RLock()
+_rulesets: dict[str, int] = {}
+_session_ids = itertools.count(1)
+
+
+@dataclass(frozen=True)
+class Firing:
+    """One rule that fired and the facts it matched, by the rule's aliases.
+
+    For a rule that waits for several matches (``at_least``), ``facts`` holds
+    the first match and ``group`` all of them.
+    """
+
+    rule: str
+    facts: dict[str, Fact]
+    group: tuple[Fact, ...] = ()
+
+
+#: Called for each firing; returns derived facts to add to the session.
+OnFire = Callable[[Firing], Iterable[Fact]]
+
+
+@dataclass
+class RunStats:
+    """What one run cost, for the benchmark: wall time and time in the C engine."""
+
+    firings: int = 0
+    facts: int = 0
+    engine_seconds: float = 0.0
+    total_seconds: float = 0.0
+    derived: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+class Ruleset:
+    """A plan's rules registered in the engine; cheap to share between threads."""
+
+    def __init__(self, name: str, handle: int, rule_count: int) -> None:
+        self.name = name
+        self._handle = handle
+        self.rule_count = rule_count
+
+    def run(self, facts: Sequence[Fact], on_fire: OnFire) -> RunStats:
+        """Run ``facts`` through the rules in a fresh session; forward-chain.
+
+        ``on_fire`` is called once per firing, in the engine's order (highest
+        priority first among the rules ready to fire), and may return derived
+        facts, which join the session and can make further rules fire. A
+        derived fact identical to one already present is ignored. Raises
+        ``EngineError`` if the engine fails or ``on_fire`` raises; the
+        session is cleaned up either way.
+        """
+        stats = RunStats(facts=len(facts))
+        started = time.perf_counter()
+        with _lock:
+            sid = f"s{next(_session_ids)}"
+            self._drain(sid, facts, on_fire, stats)
+        stats.total_seconds = time.perf_counter() - started
+        if stats.errors:
+            raise EngineError(
+                "the advisor failed while applying rule "
+                f"{stats.errors[0]}; please report this with the deal file"
+            )
+        return stats
+
+    def _drain(
+        self, sid: str, facts: Sequence[Fact], on_fire: OnFire, stats: RunStats
+    ) -> None:
+        batch = [{"id": _START_KIND, "kind": _START_KIND, "sid": sid}]
+        batch.extend(_outgoing(fact, sid) for fact in facts)
+        payload = json.dumps(batch, ensure_ascii=False)
+        touched = False
+        try:
+            tick = time.perf_counter()
+            result = _durable.assert_facts(self._handle, payload)
+            state_handle = result[1]
+            action = _durable.start_action_for_state(self._handle, state_handle)
+            stats.engine_seconds += time.perf_counter() - tick
+
+            while action:
+                touched = True
+                message = json.loads(action[1])
+                self._fire(sid, message, on_fire, stats)
+                tick = time.perf_counter()
+                _durable.update_state(self._handle, action[0])
+                following = _durable.complete_and_start_action(
+                    self._handle, state_handle
+                )
+                stats.engine_seconds += time.perf_counter() - tick
+                action = (action[0], following) if following else None
+        except Exception as error:
+            logger.exception("durable-rules failed in session %s", sid)
+            stats.errors.append(f"(engine: {error})")
+        finally:
+            # The start rule fires first in every session; deleting a session
+            # that never fired crashed the engine, so only touched ones go.
+            if touched:
+                _durable.delete_state(self._handle, sid)
+
+    def _fire(
+        self, sid: str, message: dict[str, Any], on_fire: OnFire, stats: RunStats
+    ) -> None:
+        rule, matched = next(iter(message.items()))
+        if rule == _START_RULE:
+            return
+
+        stats.firings += 1
+        if stats.firings > _MAX_FIRINGS:
+            raise RuntimeError(f"more than {_MAX_FIRINGS} firings: a rule loop?")
+        if stats.errors:
+            return
+        firing = _firing(rule, matched)
+        logger.debug("rule %s fired on %s", rule, firing.facts)
+        try:
+            derived = list(on_fire(firing))
+        except Exception as error:
+            logger.exception("handling rule %s failed", rule)
+            stats.errors.append(f"{rule!r} ({error})")
+            return
+
+        for fact in derived:
+            tick = time.perf_counter()
+            code = _durable.assert_fact(
+                self._handle, json.dumps(_outgoing(fact, sid), ensure_ascii=False)
+            )
+            stats.engine_seconds += time.perf_counter() - tick
+            if code[0] == 0:
+                stats.derived += 1
+
+
+def ruleset_for(digest: str, rules: Sequence[RulePlan]) -> Ruleset:
+    """The engine's ruleset for a plan, registered once per process by digest."""
+    with _lock:
+        handle = _rulesets.get(digest)
+        if handle is None:
+            definition = _definition(rules)
+            name = f"playbook-{digest}"
+            try:
+                handle = _durable.create_ruleset(
+                    name, json.dumps(definition, ensure_ascii=False)
+                )
+            except Exception as error:
+                raise EngineError(
+                    f"the rule engine refused the compiled playbook ({error}); "
+                    "please report this with the playbook"
+                ) from None
+            _rulesets[digest] = handle
+            logger.info("registered ruleset %s with %d rules", name, len(rules))
+        return Ruleset(f"playbook-{digest}", handle, len(rules))
+
+
+def registered_rulesets() -> int:
+    """How many rulesets this process has registered (they are never freed)."""
+    with _lock:
+        return len(_rulesets)
+
+
+def _outgoing(fact: Fact, sid: str) -> Fact:
+    if len(fact) + 1 > _MAX_PROPERTIES:
+        raise EngineError(
+            f"a {fact.get('kind')} fact has {len(fact)} fields; "
+            f"the engine takes at most {_MAX_PROPERTIES - 2}"
+        )
+    outgoing = dict(fact)
+    outgoing["id"] = f"{fact['kind']}:{fact['id']}"
+    outgoing["sid"] = sid
+    return outgoing
+
+
+def _incoming(fact: Fact) -> Fact:
+    incoming = dict(fact)
+    incoming.pop("sid", None)
+    incoming["id"] = str(fact["id"]).split(":", 1)[1]
+    return incoming
+
+
+def _firing(rule: str, matched: Any) -> Firing:
+    if isinstance(matched, list):
+        group = [_incoming(next(iter(item.values()))) for item in matched]
+        alias = next(iter(matched[0]))
+        return Firing(rule, {alias: group[0]}, tuple(group))
+    facts = {alias: _incoming(fact) for alias, fact in matched.items()}
+    return Firing(rule, facts)
+
+
+def _definition(rules: Sequence[RulePlan]) -> dict[str, Any]:
+    definition: dict[str, Any] = {
+        _START_RULE: {"all": [{"m": {"kind": _START_KIND}}], "pri": -1},
+        _CATCH_RULE: {
+            "all": [{"a": {"$ex": {"kind": 1}}}, {"b": {"kind": _NEVER_KIND}}]
+        },
+    }
+    for rule in rules:
+        body: dict[str, Any] = {
+            "all": [{p.alias: _pattern(p)} for p in rule.patterns],
+            "pri": _TOP_PRIORITY - rule.priority,
+        }
+        if rule.at_least:
+            body["count"] = rule.at_least
+        definition[rule.id] = body
+    return definition
+
+
+def _pattern(pattern: Pattern) -> dict[str, Any]:
+    kind = {"kind": pattern.kind}
+    if pattern.test is None:
+        return kind
+    return {"$and": [kind, _test(pattern.test)]}
+
+
+_OPERATORS = {"!=": "$neq", "<": "$lt", "<=": "$lte", ">": "$gt", ">=": "$gte"}
+
+
+def _test(test: Test) -> dict[str, Any]:
+    if isinstance(test, AllOf):
+        return {"$and": [_test(item) for item in test.tests]}
+    if isinstance(test, AnyOf):
+        return {"$or": [_test(item) for item in test.tests]}
+    return _compare(test)
+
+
+def _compare(test: Compare) -> dict[str, Any]:
+    value = _value(test.value)
+    if test.op == "==":
+        return {test.field: value}
+    if test.op in _OPERATORS:
+        return {_OPERATORS[test.op]: {test.field: value}}
+    if test.op == "exists":
+        return {"$ex": {test.field: 1}}
+    if test.op == "missing":
+        return {"$nex": {test.field: 1}}
+    if test.field_type == "list":
+        if test.op == "contains":
+            return {"$iany": {test.field: {"$i": value}}}
+        return {"$iall": {test.field: {"$neq": {"$i": value}}}}
+    # On text, "contains" is a substring test; the engine's regular
+    # expressions match the whole text, hence the wildcards around it.
+    return {"$mt": {test.field: f".*{_escape(str(test.value))}.*"}}
+
+
+def _value(value: Any) -> Any:
+    if isinstance(value, Ref):
+        return {value.alias: value.field}
+    return value
+
+
+def _escape(text: str) -> str:
+    return "".join(f"\\{char}" if char in r".*+?()[]{}|^$\\" else char for char in text)
