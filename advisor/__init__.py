@@ -1,0 +1,108 @@
+"""A rule-based strategy advisor for sales negotiations.
+
+Load a playbook once, consult it for many deals::
+
+    from advisor import Advisor, load_deal
+
+    advisor = Advisor.load()                  # the shipped default playbook
+    advice = advisor.consult(load_deal("examples/deal-en.yaml"))
+    for item in advice.recommendations:
+        print(item.title, item.rule)
+
+Everything listed in ``__all__`` is the stable API; other modules are
+implementation details and may change.
+"""
+
+from .advice import (
+    Advice,
+    BottomLineView,
+    DerivedFact,
+    Flag,
+    GoalView,
+    MatchedFact,
+    PlaybookRef,
+    Rebuttal,
+    Recommendation,
+)
+from .consult import Advisor, load_playbook
+from .deal import (
+    BottomLine,
+    Customer,
+    Deal,
+    DealInfo,
+    ExpectedObjection,
+    Goal,
+    Person,
+    SellingPoint,
+)
+from .entries import (
+    Agenda,
+    Agreement,
+    Attitude,
+    Concession,
+    Demand,
+    Entry,
+    Keyword,
+    NextAction,
+    Note,
+    Objection,
+    Offer,
+    OpenIssue,
+    Response,
+)
+from .errors import (
+    AdvisorError,
+    DealError,
+    EngineError,
+    InputError,
+    PlaybookError,
+    Problem,
+)
+from .inputs import deal_from_data, deal_from_text, load_deal, load_entries
+from .plan import PlaybookPlan
+
+__all__ = [
+    "Advice",
+    "Advisor",
+    "AdvisorError",
+    "Agenda",
+    "Agreement",
+    "Attitude",
+    "BottomLine",
+    "BottomLineView",
+    "Concession",
+    "Customer",
+    "Deal",
+    "DealError",
+    "DealInfo",
+    "Demand",
+    "DerivedFact",
+    "EngineError",
+    "Entry",
+    "ExpectedObjection",
+    "Flag",
+    "Goal",
+    "GoalView",
+    "InputError",
+    "Keyword",
+    "MatchedFact",
+    "NextAction",
+    "Note",
+    "Objection",
+    "Offer",
+    "OpenIssue",
+    "Person",
+    "PlaybookError",
+    "PlaybookPlan",
+    "PlaybookRef",
+    "Problem",
+    "Rebuttal",
+    "Recommendation",
+    "Response",
+    "SellingPoint",
+    "deal_from_data",
+    "deal_from_text",
+    "load_deal",
+    "load_entries",
+    "load_playbook",
+]

@@ -1,0 +1,293 @@
+"""Turns advice into text for a terminal, Markdown for a CRM note, or JSON.
+
+The brief reads top-down the way a salesperson prepares: what to do
+(strategies), what to watch (flags), what to say (rebuttals), and what is at
+stake (goals and bottom lines). Every item ends with the rule that gave it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+
+from .advice import Advice, BottomLineView, Explained, GoalView
+
+_WIDTH = 80
+
+_LABELS = {
+    "en": {
+        "brief": "Negotiation brief",
+        "playbook": "playbook",
+        "strategies": "Strategies",
+        "flags": "Flags",
+        "rebuttals": "Objection replies",
+        "goals": "Goals and bottom lines",
+        "none": "(none)",
+        "why": "why",
+        "facts": "facts",
+        "lead": "lead with",
+        "prepared": "prepared reply",
+        "evidence": "evidence",
+        "customer_said": "customer said",
+        "expected": "expected",
+        "raised": "raised in the meeting",
+        "also": "also recommended by",
+        "must": "must",
+        "try": "try",
+        "give_up": "can give up",
+        "bottom": "bottom line",
+        "position": "on the table",
+        "left": "left",
+        "no_advice": "No rule fired for this deal.",
+        "derived": "Derived facts",
+    },
+    "zh": {
+        "brief": "谈判简报",
+        "playbook": "策略手册",
+        "strategies": "推荐策略",
+        "flags": "提醒",
+        "rebuttals": "异议应对",
+        "goals": "目标与底线",
+        "none": "（无）",
+        "why": "理由",
+        "facts": "依据",
+        "lead": "可引用的卖点",
+        "prepared": "准备好的回应",
+        "evidence": "证据",
+        "customer_said": "客户原话",
+        "expected": "预计异议",
+        "raised": "会上提出",
+        "also": "同样推荐的规则",
+        "must": "必达",
+        "try": "争取",
+        "give_up": "可放弃",
+        "bottom": "底线",
+        "position": "当前条件",
+        "left": "剩余空间",
+        "no_advice": "没有规则对这个交易生效。",
+        "derived": "推导出的事实",
+    },
+}
+
+_SEVERITY = {
+    "en": {"blocking": "BLOCK", "critical": "CRIT", "warning": "WARN", "info": "INFO"},
+    "zh": {"blocking": "阻断", "critical": "严重", "warning": "警告", "info": "提示"},
+}
+
+
+def labels(lang: str) -> dict[str, str]:
+    return _LABELS.get(lang, _LABELS["en"])
+
+
+def to_json(advice: Advice) -> str:
+    """The advice as JSON, as documented by ``schema/advice.schema.json``."""
+    return json.dumps(advice.model_dump(mode="json"), ensure_ascii=False, indent=2)
+
+
+def to_text(advice: Advice, explain: bool = False) -> str:
+    """A brief for a terminal, wrapped at 80 columns."""
+    words = labels(advice.lang)
+    lines = [
+        f"{words['brief']}: {advice.deal}",
+        f"{words['playbook']}: {advice.playbook.name} {advice.playbook.version}",
+        "",
+    ]
+    if not advice.items():
+        lines.extend([words["no_advice"], ""])
+
+    lines.append(_heading(words["strategies"]))
+    for number, item in enumerate(advice.recommendations, start=1):
+        lines.extend(_wrap(f"{number}. {item.title}  [{item.rule}]", "", "   "))
+        lines.extend(_wrap(item.how, "   ", "   "))
+        if item.evidence:
+            lines.extend(_wrap(f"{words['evidence']}: {item.evidence}", "   ", "   "))
+        lines.extend(_explanation(item, words, explain))
+    lines.extend(_empty(advice.recommendations, words))
+
+    lines.append(_heading(words["flags"]))
+    for flag in advice.flags:
+        tag = _SEVERITY.get(advice.lang, _SEVERITY["en"])[flag.severity]
+        lines.extend(_wrap(f"{tag:<5} {flag.message}  [{flag.rule}]", "", "      "))
+        lines.extend(_explanation(flag, words, explain, indent="      "))
+    lines.extend(_empty(advice.flags, words))
+
+    lines.append(_heading(words["rebuttals"]))
+    for reply in advice.rebuttals:
+        origin = words["raised"] if reply.entry else words["expected"]
+        said = f": {reply.objection_text}" if reply.objection_text else ""
+        lines.extend(_wrap(f"[{reply.objection}] {origin}{said}", "", "   "))
+        lines.extend(_wrap(f"{reply.reply}  [{reply.rule}]", "   ", "   "))
+        for point in reply.selling_points:
+            lines.extend(_wrap(f"{words['lead']}: {point}", "   + ", "     "))
+        if reply.prepared_reply:
+            text = f"{words['prepared']}: {reply.prepared_reply}"
+            lines.extend(_wrap(text, "   ", "   "))
+        if reply.evidence:
+            lines.extend(_wrap(f"{words['evidence']}: {reply.evidence}", "   ", "   "))
+        lines.extend(_explanation(reply, words, explain))
+    lines.extend(_empty(advice.rebuttals, words))
+
+    lines.append(_heading(words["goals"]))
+    for goal in advice.goals:
+        lines.extend(_wrap(_goal_line(goal, words), "", "   "))
+    for line in advice.bottom_lines:
+        lines.extend(_wrap(_bottom_line(line, words), "", "   "))
+    lines.extend(_empty([*advice.goals, *advice.bottom_lines], words))
+
+    if explain and advice.derived:
+        lines.append(_heading(words["derived"]))
+        for fact in advice.derived:
+            fields = ", ".join(f"{k}={v}" for k, v in fact.fields.items())
+            lines.extend(_wrap(f"{fact.kind}: {fields}  [{fact.rule}]", "", "   "))
+        lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def to_markdown(advice: Advice, explain: bool = False) -> str:
+    """A brief in Markdown that pastes cleanly into a CRM note."""
+    words = labels(advice.lang)
+    out = [
+        f"# {words['brief']}: {advice.deal}",
+        "",
+        f"*{words['playbook']}: {advice.playbook.name} {advice.playbook.version}*",
+        "",
+        f"## {words['strategies']}",
+        "",
+    ]
+    for number, item in enumerate(advice.recommendations, start=1):
+        out.append(f"{number}. **{item.title}** (`{item.rule}`)")
+        if item.how:
+            out.append(f"   {item.how}")
+        if item.evidence:
+            out.append(f"   *{words['evidence']}: {item.evidence}*")
+        out.extend(_md_explanation(item, words, explain))
+    out.extend(_empty(advice.recommendations, words))
+
+    out.extend([f"## {words['flags']}", ""])
+    for flag in advice.flags:
+        tag = _SEVERITY.get(advice.lang, _SEVERITY["en"])[flag.severity]
+        out.append(f"- **{tag}** {flag.message} (`{flag.rule}`)")
+        out.extend(_md_explanation(flag, words, explain))
+    out.extend(_empty(advice.flags, words))
+
+    out.extend([f"## {words['rebuttals']}", ""])
+    for reply in advice.rebuttals:
+        origin = words["raised"] if reply.entry else words["expected"]
+        said = f": “{reply.objection_text}”" if reply.objection_text else ""
+        out.append(f"- **{reply.objection}** ({origin}){said}")
+        out.append(f"  - {reply.reply} (`{reply.rule}`)")
+        out.extend(f"  - {words['lead']}: {point}" for point in reply.selling_points)
+        if reply.prepared_reply:
+            out.append(f"  - {words['prepared']}: {reply.prepared_reply}")
+        if reply.evidence:
+            out.append(f"  - {words['evidence']}: {reply.evidence}")
+        out.extend(_md_explanation(reply, words, explain))
+    out.extend(_empty(advice.rebuttals, words))
+
+    out.extend([f"## {words['goals']}", ""])
+    out.extend(f"- {_goal_line(goal, words)}" for goal in advice.goals)
+    out.extend(f"- {_bottom_line(line, words)}" for line in advice.bottom_lines)
+    return "\n".join(out).rstrip() + "\n"
+
+
+RENDERERS: dict[str, Callable[[Advice, bool], str]] = {
+    "text": to_text,
+    "markdown": to_markdown,
+    "json": lambda advice, explain: to_json(advice),
+}
+
+
+def _heading(title: str) -> str:
+    return f"{title}\n{'-' * min(_WIDTH, max(8, _display_width(title)))}"
+
+
+def _display_width(text: str) -> int:
+    # Chinese characters take two columns in a terminal.
+    return sum(2 if ord(char) > 0x2E80 else 1 for char in text)
+
+
+def _wrap(text: str, first: str, rest: str) -> list[str]:
+    """Wrap at 80 terminal columns; Chinese has no spaces, so any character
+    boundary between two wide characters is a place to break."""
+    if not text:
+        return []
+    lines: list[str] = []
+    line, width = first, _display_width(first)
+    for token in _TOKENS.findall(text):
+        token_width = _display_width(token)
+        if width + token_width > _WIDTH and line.strip():
+            lines.append(line.rstrip())
+            token = token.lstrip()
+            line, width = rest, _display_width(rest)
+            token_width = _display_width(token)
+        line += token
+        width += token_width
+    if line.strip():
+        lines.append(line.rstrip())
+    return lines
+
+
+# A run of spaces with the word after it, or a single wide character.
+_TOKENS = re.compile(r"\s*[\u2e80-\uffff]|\s*[^\s\u2e80-\uffff]+|\s+")
+
+
+def _empty(items: list[object], words: dict[str, str]) -> list[str]:
+    return [words["none"], ""] if not items else [""]
+
+
+def _explanation(
+    item: Explained, words: dict[str, str], explain: bool, indent: str = "   "
+) -> list[str]:
+    if not explain:
+        return []
+    lines = _wrap(f"{words['why']}: {item.because}", indent, indent + "  ")
+    for fact in item.facts:
+        fields = ", ".join(f"{key}={value}" for key, value in fact.fields.items())
+        text = f"{words['facts']}: {fact.name} = {fact.kind} {fact.id} ({fields})"
+        lines.extend(_wrap(text, indent, indent + "  "))
+    return lines
+
+
+def _md_explanation(item: Explained, words: dict[str, str], explain: bool) -> list[str]:
+    if not explain:
+        return []
+    lines = [f"   - *{words['why']}*: {item.because}"]
+    for fact in item.facts:
+        fields = ", ".join(f"{key}={value}" for key, value in fact.fields.items())
+        lines.append(f"   - *{words['facts']}*: `{fact.kind} {fact.id}` ({fields})")
+    return lines
+
+
+def _goal_line(goal: GoalView, words: dict[str, str]) -> str:
+    tier = words.get(goal.tier, goal.tier)
+    if goal.target is not None:
+        what = f"{goal.metric} {goal.op} {_number(goal.target)}"
+    else:
+        what = goal.text
+    line = f"[{tier}] {goal.id}: {what}"
+    if goal.bottom_line is not None:
+        line += f"; {words['bottom']} {_limit(goal.bottom_line)}"
+    return line
+
+
+def _bottom_line(line: BottomLineView, words: dict[str, str]) -> str:
+    text = f"{words['bottom']} {line.term} {_limit(line)}"
+    if line.position is not None:
+        text += f"; {words['position']} {_number(line.position)}"
+        if line.left is not None:
+            text += f", {words['left']} {_number(line.left)}"
+        if line.share is not None:
+            text += f" ({line.share:.0%})"
+    return text
+
+
+def _limit(line: BottomLineView) -> str:
+    sign = ">=" if line.direction == "min" else "<="
+    return f"{sign} {_number(line.limit)}"
+
+
+def _number(value: float) -> str:
+    if float(value).is_integer():
+        return f"{int(value):,}"
+    return f"{value:,.2f}"
