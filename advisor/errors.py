@@ -99,6 +99,22 @@ class EngineError(AdvisorError):
     """
 
 
+class SessionError(AdvisorError):
+    """A live-session operation cannot be done as asked.
+
+    The session does not exist, or an entry is not one the advisor can
+    record; nothing was written.
+    """
+
+
+class StoreError(AdvisorError):
+    """The record store cannot be opened or used.
+
+    The message names the file and what to do; the record itself is never
+    changed when this is raised.
+    """
+
+
 @dataclass
 class ProblemList:
     """Collects problems while a file is checked, to report them all at once."""
@@ -116,11 +132,11 @@ class ProblemList:
 
 
 def did_you_mean(value: str, choices: Iterable[str]) -> str:
-    """A hint naming the closest valid choice, or listing them when none is close."""
+    """A hint naming the closest valid choice, or listing the choices."""
     options = sorted(set(choices))
-    close = difflib.get_close_matches(value, options, n=1, cutoff=0.6)
+    swapped = [option for option in options if sorted(option) == sorted(value)]
+    close = swapped or difflib.get_close_matches(value, options, n=1, cutoff=0.6)
     if close:
         return f"did you mean {close[0]!r}?"
-    if len(options) <= 12:
-        return "expected one of: " + ", ".join(options)
-    return ""
+    shown = ", ".join(options[:30])
+    return f"expected one of: {shown}" + (", ..." if len(options) > 30 else "")

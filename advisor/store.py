@@ -1,0 +1,595 @@
+"""The record store: every session, entry and piece of advice, kept in SQLite.
+
+The negotiation record is what users must never lose, so this module keeps it
+simple and durable: one SQLite file in WAL mode, entries appended and never
+rewritten (triggers refuse UPDATE and DELETE), every write in its own
+``BEGIN IMMEDIATE`` transaction so that two processes adding to one session
+queue up instead of failing, and a process killed mid-write leaves the file
+as it was before that write.
+
+Only this module imports ``sqlite3``; everything above it talks to ``Store``,
+so a server database can replace the file for teams that outgrow one machine.
+The schema is versioned with ``PRAGMA user_version``: ``MIGRATIONS`` is an
+ordered list, and opening a store applies the ones it has not seen yet.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from .errors import SessionError, StoreError
+
+logger = logging.getLogger(__name__)
+
+#: The environment variable that names the store file.
+STORE_ENV = "ADVISOR_STORE"
+
+#: How long a writer waits for another process to finish its write.
+BUSY_TIMEOUT_MS = 10_000
+
+
+@dataclass(frozen=True)
+class Migration:
+    """One step of the schema, applied once, in order, in one transaction."""
+
+    version: int
+    summary: str
+    statements: tuple[str, ...]
+
+
+_APPEND_ONLY = """
+CREATE TRIGGER {table}_no_{action} BEFORE {action} ON {table}
+BEGIN SELECT RAISE(ABORT, '{table} are append-only'); END
+"""
+
+#: Every schema step so far; later work appends ``Migration(2, ...)`` and on.
+MIGRATIONS: list[Migration] = [
+    Migration(
+        1,
+        "sessions, their entries and the advice given after each entry",
+        (
+            """
+            CREATE TABLE sessions (
+                number INTEGER PRIMARY KEY AUTOINCREMENT,
+                id TEXT NOT NULL UNIQUE,
+                created_at TEXT NOT NULL,
+                title TEXT NOT NULL,
+                customer TEXT NOT NULL,
+                customer_type TEXT NOT NULL,
+                deal_kind TEXT NOT NULL,
+                deal TEXT NOT NULL,
+                playbook_path TEXT,
+                playbook_name TEXT NOT NULL,
+                playbook_version TEXT NOT NULL,
+                playbook_digest TEXT NOT NULL,
+                status TEXT NOT NULL DEFAULT 'open'
+            )
+            """,
+            """
+            CREATE TABLE entries (
+                session_id TEXT NOT NULL REFERENCES sessions (id),
+                seq INTEGER NOT NULL CHECK (seq >= 1),
+                kind TEXT NOT NULL,
+                at TEXT NOT NULL,
+                author TEXT,
+                corrects INTEGER,
+                payload TEXT NOT NULL,
+                PRIMARY KEY (session_id, seq)
+            )
+            """,
+            """
+            CREATE TABLE advice (
+                number INTEGER PRIMARY KEY AUTOINCREMENT,
+                session_id TEXT NOT NULL REFERENCES sessions (id),
+                after_seq INTEGER NOT NULL,
+                playbook_name TEXT NOT NULL,
+                playbook_version TEXT NOT NULL,
+                playbook_digest TEXT NOT NULL,
+                rule TEXT NOT NULL,
+                item_type TEXT NOT NULL
+                    CHECK (item_type IN ('recommendation', 'flag', 'rebuttal')),
+                item_key TEXT NOT NULL,
+                severity TEXT,
+                payload TEXT NOT NULL
+            )
+            """,
+            "CREATE INDEX advice_by_entry ON advice (session_id, after_seq)",
+            _APPEND_ONLY.format(table="entries", action="UPDATE"),
+            _APPEND_ONLY.format(table="entries", action="DELETE"),
+            _APPEND_ONLY.format(table="advice", action="UPDATE"),
+            _APPEND_ONLY.format(table="advice", action="DELETE"),
+        ),
+    ),
+]
+
+
+@dataclass(frozen=True)
+class SessionRecord:
+    """A stored session: the deal as opened and the playbook it was opened with."""
+
+    id: str
+    created_at: str
+    title: str
+    customer: str
+    customer_type: str
+    deal_kind: str
+    deal: dict[str, Any]
+    playbook_name: str
+    playbook_version: str
+    playbook_digest: str
+    playbook_path: str | None = None
+    status: str = "open"
+    entry_count: int = 0
+
+
+@dataclass(frozen=True)
+class EntryRecord:
+    """One stored entry; ``payload`` is the whole entry as JSON data."""
+
+    session_id: str
+    seq: int
+    kind: str
+    at: str
+    payload: dict[str, Any]
+    author: str | None = None
+    corrects: int | None = None
+
+
+@dataclass(frozen=True)
+class AdviceRecord:
+    """One piece of advice given after entry ``after_seq`` (0: at opening)."""
+
+    session_id: str
+    after_seq: int
+    playbook_name: str
+    playbook_version: str
+    playbook_digest: str
+    rule: str
+    item_type: str
+    item_key: str
+    payload: dict[str, Any] = field(default_factory=dict)
+    severity: str | None = None
+
+
+def store_path(path: str | os.PathLike[str] | None = None) -> Path:
+    """Where the store lives: ``path``, else ``$ADVISOR_STORE``, else the default.
+
+    The default is ``record.sqlite3`` under ``$XDG_DATA_HOME/advisor`` (by
+    default ``~/.local/share/advisor``).
+    """
+    if path is not None and str(path):
+        return Path(path).expanduser()
+    if os.environ.get(STORE_ENV):
+        return Path(os.environ[STORE_ENV]).expanduser()
+    data_home = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(data_home) / "advisor" / "record.sqlite3"
+
+
+def now() -> str:
+    """The current time in UTC as an ISO 8601 string, as the store keeps times."""
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+
+
+class Store:
+    """The record store in one SQLite file.
+
+    Open it with ``Store(path)`` (see ``store_path`` for the default) and close
+    it with ``close()`` or a ``with`` block. One ``Store`` may be shared by
+    threads (calls are serialised); several processes may open the same file.
+    """
+
+    def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
+        self.path = store_path(path)
+        self._lock = threading.RLock()
+        self._connection = self._connect()
+        self._migrate()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the file; the store cannot be used afterwards."""
+        with self._lock:
+            self._connection.close()
+
+    @property
+    def schema_version(self) -> int:
+        """The schema version of the file, the number of migrations applied."""
+        row = self._connection.execute("PRAGMA user_version").fetchone()
+        return int(row[0])
+
+    # Sessions
+
+    def create_session(self, session: SessionRecord) -> SessionRecord:
+        """Store a new session and return it with its id.
+
+        ``session.id`` is ignored: the store gives the next free ``S<n>``.
+        """
+        with self._write() as db:
+            session_id = self._free_id(db)
+            self._insert_session(db, session, session_id)
+        logger.info("opened session %s", session_id)
+        return self._session_or_fail(session_id)
+
+    def session(self, session_id: str) -> SessionRecord:
+        """The stored session ``session_id``; ``SessionError`` if there is none."""
+        return self._session_or_fail(session_id)
+
+    def sessions(self) -> list[SessionRecord]:
+        """Every stored session, oldest first, with its entry count."""
+        rows = self._read(_SESSION_QUERY + " ORDER BY s.number")
+        return [_session_from_row(row) for row in rows]
+
+    def set_status(self, session_id: str, status: str) -> None:
+        """Change a session's status (``open``, ``closed``, ...)."""
+        with self._write() as db:
+            cursor = db.execute(
+                "UPDATE sessions SET status = ? WHERE id = ?", (status, session_id)
+            )
+            if cursor.rowcount == 0:
+                raise _unknown_session(session_id)
+
+    # Entries
+
+    def append_entry(
+        self,
+        session_id: str,
+        kind: str,
+        payload: dict[str, Any],
+        *,
+        at: str | None = None,
+        author: str | None = None,
+        corrects: int | None = None,
+    ) -> EntryRecord:
+        """Append an entry to a session and commit it; the store numbers it.
+
+        The entry's ``seq`` is one more than the session's last; ``payload``
+        gets that number as its ``id``. Raises ``SessionError`` for an unknown
+        session, or when ``corrects`` names no earlier entry.
+        """
+        at = at or now()
+        with self._write() as db:
+            self._check_session(db, session_id)
+            row = db.execute(
+                "SELECT COALESCE(MAX(seq), 0) + 1 FROM entries WHERE session_id = ?",
+                (session_id,),
+            ).fetchone()
+            seq = int(row[0])
+            if corrects is not None and not 1 <= corrects < seq:
+                raise SessionError(
+                    f"entry {corrects} does not exist in session {session_id}, "
+                    f"so it cannot be corrected; entries run from 1 to {seq - 1}"
+                )
+            record = EntryRecord(
+                session_id, seq, kind, at, {**payload, "id": seq}, author, corrects
+            )
+            _insert_entry(db, record)
+        logger.info("recorded entry %s in session %s", seq, session_id)
+        return record
+
+    def entries(self, session_id: str, after: int = 0) -> list[EntryRecord]:
+        """The session's entries with ``seq`` above ``after``, in order."""
+        self._session_or_fail(session_id)
+        rows = self._read(
+            "SELECT session_id, seq, kind, at, author, corrects, payload"
+            " FROM entries WHERE session_id = ? AND seq > ? ORDER BY seq",
+            (session_id, after),
+        )
+        return [_entry_from_row(row) for row in rows]
+
+    # Advice
+
+    def record_advice(
+        self, session_id: str, after_seq: int, items: Sequence[AdviceRecord]
+    ) -> None:
+        """Store the advice given after entry ``after_seq``, once per playbook.
+
+        A second call for the same entry and playbook digest changes nothing,
+        so a retried consultation cannot double the record.
+        """
+        with self._write() as db:
+            self._check_session(db, session_id)
+            digests = {item.playbook_digest for item in items}
+            for digest in digests:
+                seen = db.execute(
+                    "SELECT 1 FROM advice WHERE session_id = ? AND after_seq = ?"
+                    " AND playbook_digest = ? LIMIT 1",
+                    (session_id, after_seq, digest),
+                ).fetchone()
+                if seen:
+                    return
+            for item in items:
+                _insert_advice(db, item)
+
+    def advice(
+        self, session_id: str, after_seq: int | None = None
+    ) -> list[AdviceRecord]:
+        """The advice stored for a session, or only that given after one entry."""
+        self._session_or_fail(session_id)
+        query = (
+            "SELECT session_id, after_seq, playbook_name, playbook_version,"
+            " playbook_digest, rule, item_type, item_key, severity, payload"
+            " FROM advice WHERE session_id = ?"
+        )
+        parameters: tuple[Any, ...] = (session_id,)
+        if after_seq is not None:
+            query += " AND after_seq = ?"
+            parameters += (after_seq,)
+        rows = self._read(query + " ORDER BY number", parameters)
+        return [_advice_from_row(row) for row in rows]
+
+    # Whole sessions
+
+    def import_session(
+        self,
+        session: SessionRecord,
+        entries: Sequence[EntryRecord],
+        advice: Sequence[AdviceRecord] = (),
+    ) -> SessionRecord:
+        """Store a whole session as it was exported, keeping its id.
+
+        All or nothing: raises ``SessionError`` if the id is taken or the
+        entries are not numbered 1, 2, 3, ... in order.
+        """
+        expected = list(range(1, len(entries) + 1))
+        if [entry.seq for entry in entries] != expected:
+            raise SessionError(
+                f"the entries of session {session.id} must be numbered 1 to "
+                f"{len(entries)} in order; the file was changed after export"
+            )
+        with self._write() as db:
+            if _session_exists(db, session.id):
+                raise SessionError(
+                    f"session {session.id} already exists in {self.path}; "
+                    "import it into another store with --store"
+                )
+            self._insert_session(db, session, session.id)
+            for entry in entries:
+                _insert_entry(db, entry)
+            for item in advice:
+                _insert_advice(db, item)
+        logger.info("imported session %s with %d entries", session.id, len(entries))
+        return self._session_or_fail(session.id)
+
+    # Plumbing
+
+    def _connect(self) -> sqlite3.Connection:
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            connection = sqlite3.connect(
+                self.path, isolation_level=None, check_same_thread=False
+            )
+            connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            connection.execute("PRAGMA journal_mode = WAL")
+            # FULL syncs the log on every commit: a recorded entry survives a
+            # power cut, not only a crash of this process.
+            connection.execute("PRAGMA synchronous = FULL")
+            connection.execute("PRAGMA foreign_keys = ON")
+        except (OSError, sqlite3.Error) as error:
+            raise StoreError(
+                f"cannot open the record store {self.path}: {error}; "
+                f"choose another file with --store or ${STORE_ENV}"
+            ) from error
+        return connection
+
+    def _migrate(self) -> None:
+        latest = MIGRATIONS[-1].version
+        if self.schema_version > latest:
+            raise StoreError(
+                f"the record store {self.path} has schema version "
+                f"{self.schema_version}, newer than this advisor knows ({latest}); "
+                "upgrade the advisor to use it"
+            )
+        for migration in MIGRATIONS:
+            with self._write() as db:
+                # Read again inside the lock: another process may have migrated.
+                current = int(db.execute("PRAGMA user_version").fetchone()[0])
+                if migration.version <= current:
+                    continue
+                for statement in migration.statements:
+                    db.execute(statement)
+                db.execute(f"PRAGMA user_version = {migration.version}")
+            logger.info(
+                "migrated %s to schema %d: %s",
+                self.path,
+                migration.version,
+                migration.summary,
+            )
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction; committed on success, rolled back on any error."""
+        with self._lock:
+            db = self._connection
+            try:
+                db.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as error:
+                raise StoreError(
+                    f"cannot write to the record store {self.path}: {error}; "
+                    "another program may hold it locked, try again"
+                ) from error
+            try:
+                yield db
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            db.execute("COMMIT")
+
+    def _read(self, query: str, parameters: tuple[Any, ...] = ()) -> list[Any]:
+        with self._lock:
+            return self._connection.execute(query, parameters).fetchall()
+
+    def _free_id(self, db: sqlite3.Connection) -> str:
+        row = db.execute("SELECT COALESCE(MAX(number), 0) FROM sessions").fetchone()
+        number = int(row[0]) + 1
+        while _session_exists(db, f"S{number}"):
+            number += 1
+        return f"S{number}"
+
+    def _insert_session(
+        self, db: sqlite3.Connection, session: SessionRecord, session_id: str
+    ) -> None:
+        db.execute(
+            "INSERT INTO sessions (number, id, created_at, title, customer,"
+            " customer_type, deal_kind, deal, playbook_path, playbook_name,"
+            " playbook_version, playbook_digest, status)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                _number_of(db, session_id),
+                session_id,
+                session.created_at,
+                session.title,
+                session.customer,
+                session.customer_type,
+                session.deal_kind,
+                _dump(session.deal),
+                session.playbook_path,
+                session.playbook_name,
+                session.playbook_version,
+                session.playbook_digest,
+                session.status,
+            ),
+        )
+
+    def _check_session(self, db: sqlite3.Connection, session_id: str) -> None:
+        if not _session_exists(db, session_id):
+            raise _unknown_session(session_id, self)
+
+    def _session_or_fail(self, session_id: str) -> SessionRecord:
+        rows = self._read(_SESSION_QUERY + " WHERE s.id = ?", (session_id,))
+        if not rows:
+            raise _unknown_session(session_id, self)
+        return _session_from_row(rows[0])
+
+
+_SESSION_QUERY = """
+SELECT s.id, s.created_at, s.title, s.customer, s.customer_type, s.deal_kind,
+       s.deal, s.playbook_name, s.playbook_version, s.playbook_digest,
+       s.playbook_path, s.status,
+       (SELECT COUNT(*) FROM entries e WHERE e.session_id = s.id)
+FROM sessions s
+"""
+
+
+def _unknown_session(session_id: str, store: Store | None = None) -> SessionError:
+    where = f" in {store.path}" if store else ""
+    known = [row.id for row in store.sessions()] if store else []
+    hint = f" (sessions: {', '.join(known[-5:])})" if known else ""
+    return SessionError(
+        f"there is no session {session_id!r}{where}{hint}; "
+        "list them with 'advisor session list'"
+    )
+
+
+def _session_exists(db: sqlite3.Connection, session_id: str) -> bool:
+    row = db.execute("SELECT 1 FROM sessions WHERE id = ?", (session_id,))
+    return row.fetchone() is not None
+
+
+def _number_of(db: sqlite3.Connection, session_id: str) -> int | None:
+    # An imported "S7" keeps number 7 when it is free, so that the next new
+    # session is S8 and ids keep telling the order sessions were opened in.
+    if not re.fullmatch(r"S[1-9]\d{0,8}", session_id):
+        return None
+    number = int(session_id[1:])
+    taken = db.execute("SELECT 1 FROM sessions WHERE number = ?", (number,))
+    return None if taken.fetchone() else number
+
+
+def _insert_entry(db: sqlite3.Connection, entry: EntryRecord) -> None:
+    db.execute(
+        "INSERT INTO entries (session_id, seq, kind, at, author, corrects, payload)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (
+            entry.session_id,
+            entry.seq,
+            entry.kind,
+            entry.at,
+            entry.author,
+            entry.corrects,
+            _dump(entry.payload),
+        ),
+    )
+
+
+def _insert_advice(db: sqlite3.Connection, item: AdviceRecord) -> None:
+    db.execute(
+        "INSERT INTO advice (session_id, after_seq, playbook_name, playbook_version,"
+        " playbook_digest, rule, item_type, item_key, severity, payload)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            item.session_id,
+            item.after_seq,
+            item.playbook_name,
+            item.playbook_version,
+            item.playbook_digest,
+            item.rule,
+            item.item_type,
+            item.item_key,
+            item.severity,
+            _dump(item.payload),
+        ),
+    )
+
+
+def _dump(data: dict[str, Any]) -> str:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+def _session_from_row(row: Sequence[Any]) -> SessionRecord:
+    return SessionRecord(
+        id=row[0],
+        created_at=row[1],
+        title=row[2],
+        customer=row[3],
+        customer_type=row[4],
+        deal_kind=row[5],
+        deal=json.loads(row[6]),
+        playbook_name=row[7],
+        playbook_version=row[8],
+        playbook_digest=row[9],
+        playbook_path=row[10],
+        status=row[11],
+        entry_count=int(row[12]),
+    )
+
+
+def _entry_from_row(row: Sequence[Any]) -> EntryRecord:
+    return EntryRecord(
+        session_id=row[0],
+        seq=int(row[1]),
+        kind=row[2],
+        at=row[3],
+        author=row[4],
+        corrects=row[5],
+        payload=json.loads(row[6]),
+    )
+
+
+def _advice_from_row(row: Sequence[Any]) -> AdviceRecord:
+    return AdviceRecord(
+        session_id=row[0],
+        after_seq=int(row[1]),
+        playbook_name=row[2],
+        playbook_version=row[3],
+        playbook_digest=row[4],
+        rule=row[5],
+        item_type=row[6],
+        item_key=row[7],
+        severity=row[8],
+        payload=json.loads(row[9]),
+    )
