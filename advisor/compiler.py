@@ -46,6 +46,8 @@ _NEGATED = {
     "lacks": "contains",
 }
 _ORDERED = ("<", "<=", ">", ">=")
+# The engine's text matching cannot take these characters literally.
+_UNMATCHABLE = "]^\\"
 _REFERENCE = re.compile(r"^\$(\w+)\.(\w+)$")
 _LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z]{2,4})?$")
 #: Facts there is exactly one of; a message may show their fields anywhere.
@@ -425,6 +427,14 @@ class _Context:
                 self._problem(
                     item,
                     "contains on text takes a literal text, not a reference",
+                    *path,
+                )
+                return None
+            if field_type == "text" and set(str(resolved)) & set(_UNMATCHABLE):
+                self._problem(
+                    item,
+                    f"contains on text cannot look for {_UNMATCHABLE}; "
+                    "shorten the text to leave them out",
                     *path,
                 )
                 return None

@@ -117,6 +117,7 @@ class _Run:
     flags: dict[tuple[str, str], Flag] = field(default_factory=dict)
     rebuttals: dict[tuple[str, str], Rebuttal] = field(default_factory=dict)
     derived: list[DerivedFact] = field(default_factory=list)
+    derived_ids: set[str] = field(default_factory=set)
     fired: list[str] = field(default_factory=list)
 
     def on_fire(self, firing: engine.Firing) -> list[Fact]:
@@ -233,7 +234,9 @@ class _Run:
                 chosen.append(text)
         return chosen
 
-    def _derive(self, rule: RulePlan, action: Action, facts: dict[str, Fact]) -> Fact:
+    def _derive(
+        self, rule: RulePlan, action: Action, facts: dict[str, Fact]
+    ) -> Fact | None:
         fields: dict[str, Any] = {}
         for name, value in action.fields:
             if isinstance(value, Ref):
@@ -242,10 +245,15 @@ class _Run:
                     fields[name] = resolved
             else:
                 fields[name] = list(value) if isinstance(value, tuple) else value
-        # The same rule on the same facts derives the same id, so a loop
-        # that would derive a fact again stops instead of running forever.
-        sources = ",".join(f"{fact['kind']}:{fact['id']}" for fact in facts.values())
-        fact_id = f"{rule.id}({sources})"
+
+        # A derived fact is known by its content: deriving the same thing
+        # again, by another rule or round a loop of rules, adds nothing, and
+        # that is what stops a cycle of rules from running forever.
+        summary = ",".join(f"{name}={fields[name]}" for name in sorted(fields))
+        fact_id = f"{action.target}({summary})"
+        if fact_id in self.derived_ids:
+            return None
+        self.derived_ids.add(fact_id)
         self.derived.append(
             DerivedFact(rule=rule.id, kind=action.target, id=fact_id, fields=fields)
         )

@@ -300,4 +300,6 @@ def _value(value: Any) -> Any:
 
 
 def _escape(text: str) -> str:
-    return "".join(f"\\{char}" if char in r".*+?()[]{}|^$\\" else char for char in text)
+    # The engine's regular expressions know no backslash escapes; a one-
+    # character class is how a special character is matched literally.
+    return "".join(f"[{char}]" if char in ".*+?()[{}|$" else char for char in text)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from .advice import Advice, BottomLineView, Explained, GoalView
 
@@ -232,7 +232,7 @@ def _wrap(text: str, first: str, rest: str) -> list[str]:
 _TOKENS = re.compile(r"\s*[\u2e80-\uffff]|\s*[^\s\u2e80-\uffff]+|\s+")
 
 
-def _empty(items: list[object], words: dict[str, str]) -> list[str]:
+def _empty(items: Sequence[object], words: dict[str, str]) -> list[str]:
     return [words["none"], ""] if not items else [""]
 
 

@@ -187,6 +187,11 @@ def _sentence(detail: dict[str, Any]) -> str:
     if kind in ("literal_error", "enum"):
         expected = detail.get("ctx", {}).get("expected", "")
         return f"{value!r} is not allowed here; expected {expected}"
+    if kind == "string_type" and isinstance(value, bool):
+        return (
+            f"YAML read this value as {str(value).lower()}, not as text; put it in "
+            "quotes (yes, no, on and off are read as true or false)"
+        )
     message = str(detail["msg"])
     if message.startswith("Value error, "):
         message = message[len("Value error, ") :]

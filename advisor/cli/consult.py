@@ -11,6 +11,7 @@ from ..consult import Advisor
 from ..entries import Entry
 from ..inputs import deal_from_text, load_deal, load_entries
 from ..render import RENDERERS
+from ..schemas import schema_text
 from . import cli
 
 
@@ -70,3 +71,15 @@ def consult(
     advice = Advisor.load(playbook).consult(parsed, entries, lang=lang)
 
     click.echo(RENDERERS[output_format](advice, explain), nl=False)
+
+
+@cli.command(name="schema")
+@click.argument("name", type=click.Choice(["advice", "deal", "entries"]))
+def schema_command(name: str) -> None:
+    """Print the JSON Schema of NAME: the advice JSON, a deal file, or entries.
+
+    \b
+    Example:
+      advisor schema advice > advice.schema.json
+    """
+    click.echo(schema_text(name), nl=False)
