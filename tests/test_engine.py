@@ -122,13 +122,15 @@ def test_threads_in_a_subprocess_do_not_crash_the_engine() -> None:
         import threading
         from advisor import Advisor, load_deal
         advisor = Advisor.load()
-        deals = [load_deal("examples/deal-zh.yaml"), load_deal("examples/deal-en.yaml")]
+        deals = [load_deal(f"examples/deal-{lang}.yaml") for lang in ("zh", "en")]
         def work(deal):
             for _ in range(500):
                 advisor.consult(deal)
-        threads = [threading.Thread(target=work, args=(deals[i % 2],)) for i in range(4)]
-        [t.start() for t in threads]
-        [t.join() for t in threads]
+        threads = [threading.Thread(target=work, args=(d,)) for d in deals * 2]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
         print("done")
         """
     )

@@ -62,10 +62,7 @@ def consult(
       advisor consult deal.yaml --entries meeting.yaml --format markdown
       cat deal.json | advisor consult - --format json
     """
-    if deal == "-":
-        parsed = deal_from_text(sys.stdin.read())
-    else:
-        parsed = load_deal(Path(deal))
+    parsed = deal_from_text(sys.stdin.read()) if deal == "-" else load_deal(Path(deal))
     entries: list[Entry] = load_entries(entries_file) if entries_file else []
 
     advice = Advisor.load(playbook).consult(parsed, entries, lang=lang)
