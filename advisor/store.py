@@ -111,6 +111,54 @@ MIGRATIONS: list[Migration] = [
             _APPEND_ONLY.format(table="advice", action="DELETE"),
         ),
     ),
+    Migration(
+        2,
+        "outcomes with agreed terms, marks on advice, and judged goals",
+        (
+            """
+            CREATE TABLE outcomes (
+                number INTEGER PRIMARY KEY AUTOINCREMENT,
+                session_id TEXT NOT NULL REFERENCES sessions (id),
+                at TEXT NOT NULL,
+                author TEXT,
+                outcome TEXT NOT NULL
+                    CHECK (outcome IN ('won', 'lost', 'pending', 'continued')),
+                agreed TEXT NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE marks (
+                number INTEGER PRIMARY KEY AUTOINCREMENT,
+                session_id TEXT NOT NULL REFERENCES sessions (id),
+                at TEXT NOT NULL,
+                author TEXT,
+                item_type TEXT NOT NULL,
+                item_key TEXT NOT NULL,
+                used INTEGER CHECK (used IN (0, 1)),
+                effective INTEGER CHECK (effective IN (0, 1))
+            )
+            """,
+            """
+            CREATE TABLE goal_results (
+                number INTEGER PRIMARY KEY AUTOINCREMENT,
+                session_id TEXT NOT NULL REFERENCES sessions (id),
+                at TEXT NOT NULL,
+                author TEXT,
+                goal TEXT NOT NULL,
+                met INTEGER NOT NULL CHECK (met IN (0, 1))
+            )
+            """,
+            "CREATE INDEX outcomes_by_session ON outcomes (session_id)",
+            "CREATE INDEX marks_by_session ON marks (session_id)",
+            "CREATE INDEX goal_results_by_session ON goal_results (session_id)",
+            "CREATE INDEX sessions_by_created ON sessions (created_at)",
+            *(
+                _APPEND_ONLY.format(table=table, action=action)
+                for table in ("outcomes", "marks", "goal_results")
+                for action in ("UPDATE", "DELETE")
+            ),
+        ),
+    ),
 ]
 
 
@@ -474,6 +522,256 @@ class Store:
         if not rows:
             raise _unknown_session(session_id, self)
         return _session_from_row(rows[0])
+
+    # After the meeting: outcomes, marks on advice, judged goals
+
+    def record_outcome(
+        self,
+        session_id: str,
+        outcome: str,
+        agreed: dict[str, Any],
+        *,
+        at: str | None = None,
+        author: str | None = None,
+    ) -> OutcomeRecord:
+        """Store how a session ended and the terms agreed, and mark it closed.
+
+        A later call supersedes an earlier one (a pending deal that is won
+        later); every call stays in the store as history.
+        """
+        record = OutcomeRecord(session_id, outcome, dict(agreed), at or now(), author)
+        with self._write() as db:
+            self._check_session(db, session_id)
+            db.execute(
+                "INSERT INTO outcomes (session_id, at, author, outcome, agreed)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (session_id, record.at, author, outcome, _dump(record.agreed)),
+            )
+            db.execute(
+                "UPDATE sessions SET status = 'closed' WHERE id = ?", (session_id,)
+            )
+        logger.info("closed session %s as %s", session_id, outcome)
+        return record
+
+    def outcome(self, session_id: str) -> OutcomeRecord | None:
+        """The latest outcome stored for a session, or None while it is open."""
+        self._session_or_fail(session_id)
+        rows = self._read(
+            _OUTCOME_QUERY + " WHERE session_id = ? ORDER BY number DESC LIMIT 1",
+            (session_id,),
+        )
+        return _outcome_from_row(rows[0]) if rows else None
+
+    def record_mark(
+        self,
+        session_id: str,
+        item_type: str,
+        item_key: str,
+        *,
+        used: bool | None = None,
+        effective: bool | None = None,
+        at: str | None = None,
+        author: str | None = None,
+    ) -> None:
+        """Store whether one piece of advice was used and whether it worked.
+
+        None leaves what an earlier mark said; see ``marks``.
+        """
+        with self._write() as db:
+            self._check_session(db, session_id)
+            db.execute(
+                "INSERT INTO marks (session_id, at, author, item_type, item_key,"
+                " used, effective) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (session_id, at or now(), author, item_type, item_key, used, effective),
+            )
+
+    def marks(self, session_id: str) -> dict[tuple[str, str], MarkRecord]:
+        """The marks of a session by (item type, item key), later marks winning."""
+        self._session_or_fail(session_id)
+        rows = self._read(
+            _MARK_QUERY + " WHERE session_id = ? ORDER BY number", (session_id,)
+        )
+        return _merge_marks(rows).get(session_id, {})
+
+    def record_goal_result(
+        self,
+        session_id: str,
+        goal: str,
+        met: bool,
+        *,
+        at: str | None = None,
+        author: str | None = None,
+    ) -> None:
+        """Store the user's judgement of a goal without numbers: met or not."""
+        with self._write() as db:
+            self._check_session(db, session_id)
+            db.execute(
+                "INSERT INTO goal_results (session_id, at, author, goal, met)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (session_id, at or now(), author, goal, met),
+            )
+
+    def goal_results(self, session_id: str) -> dict[str, bool]:
+        """The judged goals of a session, the latest judgement of each."""
+        self._session_or_fail(session_id)
+        rows = self._read(
+            "SELECT session_id, goal, met FROM goal_results WHERE session_id = ?"
+            " ORDER BY number",
+            (session_id,),
+        )
+        return {row[1]: bool(row[2]) for row in rows}
+
+    def review_rows(
+        self,
+        since: str | None = None,
+        customer_type: str | None = None,
+        playbook: str | None = None,
+    ) -> ReviewRows:
+        """Everything a team review reads, for the sessions the filters keep.
+
+        ``since`` is an ISO date compared with when a session was opened;
+        ``playbook`` is a playbook name, or ``name@version``. Reads each table
+        once, so a review of thousands of sessions stays fast.
+        """
+        where, parameters = _review_filter(since, customer_type, playbook)
+        chosen = f"session_id IN (SELECT s.id FROM sessions s{where})"
+
+        sessions = self._read(_SESSION_QUERY + where + " ORDER BY s.number", parameters)
+        outcomes = self._read(
+            _OUTCOME_QUERY + f" WHERE {chosen} ORDER BY number", parameters
+        )
+        marks = self._read(_MARK_QUERY + f" WHERE {chosen} ORDER BY number", parameters)
+        judged = self._read(
+            f"SELECT session_id, goal, met FROM goal_results WHERE {chosen}"
+            " ORDER BY number",
+            parameters,
+        )
+        advice = self._read(
+            "SELECT DISTINCT session_id, item_type, item_key, rule, playbook_name,"
+            f" playbook_version, playbook_digest FROM advice WHERE {chosen}",
+            parameters,
+        )
+        entries = self._read(
+            "SELECT session_id, seq, kind, at, author, corrects, payload"
+            f" FROM entries WHERE {chosen} ORDER BY session_id, seq",
+            parameters,
+        )
+        return _review_rows(sessions, outcomes, marks, judged, advice, entries)
+
+
+@dataclass(frozen=True)
+class OutcomeRecord:
+    """How a session ended: won, lost, pending or continued, and what was agreed."""
+
+    session_id: str
+    outcome: str
+    agreed: dict[str, Any]
+    at: str
+    author: str | None = None
+
+
+@dataclass(frozen=True)
+class MarkRecord:
+    """Whether a piece of advice was used and whether it worked (None: not said)."""
+
+    item_type: str
+    item_key: str
+    used: bool | None = None
+    effective: bool | None = None
+
+
+@dataclass(frozen=True)
+class AdviceKey:
+    """One piece of advice a session received, whichever entry it came after."""
+
+    item_type: str
+    item_key: str
+    rule: str
+    playbook_name: str
+    playbook_version: str
+    playbook_digest: str
+
+
+@dataclass
+class ReviewRows:
+    """What ``Store.review_rows`` read, grouped by session id."""
+
+    sessions: list[SessionRecord]
+    outcomes: dict[str, OutcomeRecord]
+    marks: dict[str, dict[tuple[str, str], MarkRecord]]
+    goal_results: dict[str, dict[str, bool]]
+    advice: dict[str, list[AdviceKey]]
+    entries: dict[str, list[EntryRecord]]
+
+
+_OUTCOME_QUERY = "SELECT session_id, outcome, agreed, at, author FROM outcomes"
+
+_MARK_QUERY = "SELECT session_id, item_type, item_key, used, effective FROM marks"
+
+
+def _outcome_from_row(row: Sequence[Any]) -> OutcomeRecord:
+    return OutcomeRecord(row[0], row[1], json.loads(row[2]), row[3], row[4])
+
+
+def _merge_marks(rows: Sequence[Any]) -> dict[str, dict[tuple[str, str], MarkRecord]]:
+    merged: dict[str, dict[tuple[str, str], MarkRecord]] = {}
+    for session_id, item_type, item_key, used, effective in rows:
+        marks = merged.setdefault(session_id, {})
+        earlier = marks.get((item_type, item_key), MarkRecord(item_type, item_key))
+        marks[(item_type, item_key)] = MarkRecord(
+            item_type,
+            item_key,
+            earlier.used if used is None else bool(used),
+            earlier.effective if effective is None else bool(effective),
+        )
+    return merged
+
+
+def _review_filter(
+    since: str | None, customer_type: str | None, playbook: str | None
+) -> tuple[str, tuple[Any, ...]]:
+    conditions: list[str] = []
+    parameters: list[Any] = []
+    if since:
+        conditions.append("s.created_at >= ?")
+        parameters.append(since)
+    if customer_type:
+        conditions.append("s.customer_type = ?")
+        parameters.append(customer_type)
+    if playbook:
+        name, _, version = playbook.partition("@")
+        conditions.append("s.playbook_name = ?")
+        parameters.append(name)
+        if version:
+            conditions.append("s.playbook_version = ?")
+            parameters.append(version)
+    where = " WHERE " + " AND ".join(conditions) if conditions else ""
+    return where, tuple(parameters)
+
+
+def _review_rows(
+    sessions: list[Any],
+    outcomes: list[Any],
+    marks: list[Any],
+    judged: list[Any],
+    advice: list[Any],
+    entries: list[Any],
+) -> ReviewRows:
+    rows = ReviewRows(
+        sessions=[_session_from_row(row) for row in sessions],
+        outcomes={row[0]: _outcome_from_row(row) for row in outcomes},
+        marks=_merge_marks(marks),
+        goal_results={},
+        advice={},
+        entries={},
+    )
+    for session_id, goal, met in judged:
+        rows.goal_results.setdefault(session_id, {})[goal] = bool(met)
+    for row in advice:
+        rows.advice.setdefault(row[0], []).append(AdviceKey(*row[1:]))
+    for row in entries:
+        rows.entries.setdefault(row[0], []).append(_entry_from_row(row))
+    return rows
 
 
 _SESSION_QUERY = """
