@@ -9,11 +9,13 @@ checks rules against it, so a misspelt field is caught before any deal runs.
 
 from __future__ import annotations
 
+import operator
 from collections import Counter, defaultdict
 from collections.abc import Iterable
+from datetime import date
 from typing import Any
 
-from .deal import BottomLine, Deal, Goal, Influence
+from .deal import BottomLine, Deal, Goal, Influence, SellingPoint
 from .entries import (
     TERM_TOPICS,
     Agenda,
@@ -81,6 +83,8 @@ CATALOGUE: dict[str, dict[str, tuple[str, str]]] = {
     "selling_point": {
         "text": ("text", "the selling point"),
         "addresses": ("list", "objection types or pain points it answers"),
+        "keywords": ("list", "customer keywords the point speaks to"),
+        "keyword_hits": ("number", "how many customer keywords it speaks to"),
     },
     "expected_objection": {
         "type": ("text", "price, function, trust, delivery or competitor"),
@@ -113,6 +117,8 @@ CATALOGUE: dict[str, dict[str, tuple[str, str]]] = {
         "next_actions": ("number", "next actions recorded"),
         "unreturned_concessions": ("number", "concessions given for nothing"),
         "has_entries": ("bool", "anything was recorded"),
+        "last_attitude": ("text", "the customer's latest attitude: firm, ..."),
+        "closing": ("bool", "agreements or open issues were recorded"),
     },
     "agenda": {"items": ("list", "agenda items")},
     "keyword": {"words": ("list", "words the customer stressed")},
@@ -123,6 +129,8 @@ CATALOGUE: dict[str, dict[str, tuple[str, str]]] = {
         "before": ("text", "attitude before"),
         "to": ("text", "attitude now: firm, softening, ..."),
         "text": ("text", "what was observed"),
+        "current": ("bool", "no later attitude was recorded on this topic"),
+        "must_goal": ("bool", "a must-goal measures a term of this topic"),
     },
     "offer": {
         "by": ("text", "us or customer"),
@@ -146,6 +154,9 @@ CATALOGUE: dict[str, dict[str, tuple[str, str]]] = {
             "list",
             "topics not yet discussed when this concession was made",
         ),
+        "topic_sequence": ("number", "1 for the first concession on this topic, ..."),
+        "latest": ("bool", "no concession was recorded after this one"),
+        "days_to_deadline": ("number", "days left to the deal's deadline"),
     },
     "objection": {
         "type": ("text", "price, function, trust, delivery or competitor"),
@@ -159,6 +170,9 @@ CATALOGUE: dict[str, dict[str, tuple[str, str]]] = {
         "term": ("text", "the term agreed"),
         "value": ("number", "the value agreed"),
         "text": ("text", "the agreement in words"),
+        "misses_must_goal": ("bool", "the value misses a must-goal on the term"),
+        "goal": ("text", "the id of the must-goal it misses"),
+        "target": ("number", "the target of the must-goal it misses"),
     },
     "open_issue": {
         "text": ("text", "the issue"),
@@ -178,6 +192,28 @@ CATALOGUE: dict[str, dict[str, tuple[str, str]]] = {
 }
 
 
+#: Words a customer stresses, and how the same idea is written in the other
+#: language, so an English keyword finds a selling point written in Chinese.
+KEYWORD_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "cost": ("成本", "费用", "降本"),
+    "efficiency": ("效率", "提效"),
+    "risk": ("风险", "停机", "uptime"),
+    "delivery": ("交付", "排产", "交期"),
+    "service": ("服务", "售后", "响应", "support"),
+    "quality": ("质量", "品质", "检测"),
+    "price": ("价格", "报价"),
+    "security": ("安全", "ISO"),
+}
+
+#: Words in a concession's "in return" text that name a topic.
+_TOPIC_WORDS: dict[str, tuple[str, ...]] = {
+    "price": ("price", "amount", "价格", "金额", "报价"),
+    "terms": ("payment", "days", "contract", "付款", "账期", "合同期", "条款"),
+    "service": ("service", "training", "support", "服务", "培训", "售后"),
+    "delivery": ("delivery", "交付", "交期"),
+}
+
+
 def deal_facts(deal: Deal, entries: Iterable[Entry] = ()) -> list[Fact]:
     """Every fact the rules see for ``deal`` and the entries recorded so far.
 
@@ -189,8 +225,9 @@ def deal_facts(deal: Deal, entries: Iterable[Entry] = ()) -> list[Fact]:
     facts.extend(
         _bottom_line_fact(term, line, deal) for term, line in deal.bottom_lines.items()
     )
+    keywords = _customer_keywords(standing)
     facts.extend(
-        _fact("selling_point", f"sp{index}", text=point.text, addresses=point.addresses)
+        _selling_point_fact(f"sp{index}", point, keywords)
         for index, point in enumerate(deal.selling_points, start=1)
     )
     facts.extend(
@@ -203,7 +240,9 @@ def deal_facts(deal: Deal, entries: Iterable[Entry] = ()) -> list[Fact]:
         )
         for index, objection in enumerate(deal.expected_objections, start=1)
     )
-    facts.extend(_entry_facts(deal, standing))
+    entry_facts = _entry_facts(deal, standing)
+    _add_meeting_state(deal, standing, entry_facts)
+    facts.extend(entry_facts)
     facts.extend(_position_facts(deal, standing))
     facts.extend(_objection_stats(deal, standing))
     facts.append(_session_fact(standing))
@@ -375,6 +414,9 @@ def _entry_facts(deal: Deal, entries: list[Entry]) -> list[Fact]:
             fact = _plain_entry_fact(entry)
         if topic:
             discussed.add(topic)
+        if isinstance(entry, Concession) and entry.in_return:
+            # A trade names what we got back; that puts its topic on the table.
+            discussed.update(topics_named(entry.in_return))
         facts.append(fact)
     return facts
 
@@ -517,6 +559,7 @@ def _session_fact(entries: list[Entry]) -> Fact:
     unreturned = sum(
         1 for entry in entries if isinstance(entry, Concession) and not entry.in_return
     )
+    attitudes = [entry for entry in entries if isinstance(entry, Attitude)]
     return _fact(
         "session",
         "session",
@@ -529,4 +572,107 @@ def _session_fact(entries: list[Entry]) -> Fact:
         next_actions=kinds["next_action"],
         unreturned_concessions=unreturned,
         has_entries=bool(entries),
+        last_attitude=attitudes[-1].to if attitudes else None,
+        closing=kinds["agreement"] + kinds["open_issue"] > 0,
     )
+
+
+def topics_named(text: str) -> set[str]:
+    """The topics a free text names, such as ``terms`` for "payment 30 days"."""
+    lowered = text.lower()
+    return {
+        topic
+        for topic, words in _TOPIC_WORDS.items()
+        if any(word.lower() in lowered for word in words)
+    }
+
+
+def _customer_keywords(entries: list[Entry]) -> list[str]:
+    return [
+        word for entry in entries if isinstance(entry, Keyword) for word in entry.words
+    ]
+
+
+def _selling_point_fact(fact_id: str, point: SellingPoint, keywords: list[str]) -> Fact:
+    place = " ".join([point.text, *point.addresses]).lower()
+    matched = [
+        word
+        for word in dict.fromkeys(keywords)
+        if any(
+            form.lower() in place
+            for form in (word, *KEYWORD_SYNONYMS.get(word.lower(), ()))
+        )
+    ]
+    return _fact(
+        "selling_point",
+        fact_id,
+        text=point.text,
+        addresses=point.addresses,
+        keywords=matched,
+        keyword_hits=len(matched),
+    )
+
+
+def _add_meeting_state(deal: Deal, entries: list[Entry], facts: list[Fact]) -> None:
+    """Add what only the whole meeting shows: latest moves, deadlines, misses."""
+    by_id = {fact["id"]: fact for fact in facts}
+    deadline = _deadline(deal)
+    must_topics = {
+        TERM_TOPICS.get(goal.metric, goal.metric)
+        for goal in deal.goals
+        if goal.tier.value == "must" and goal.metric
+    }
+    per_topic: Counter[str] = Counter()
+    concessions = [entry for entry in entries if isinstance(entry, Concession)]
+    for concession in concessions:
+        fact = by_id[f"e{concession.id}"]
+        per_topic[fact["topic"]] += 1
+        fact["topic_sequence"] = per_topic[fact["topic"]]
+        fact["latest"] = concession is concessions[-1]
+        if deadline is not None and concession.at is not None:
+            fact["days_to_deadline"] = (deadline - concession.at.date()).days
+
+    latest_attitude: dict[str, Attitude] = {}
+    for entry in entries:
+        if isinstance(entry, Attitude):
+            latest_attitude[entry.topic or ""] = entry
+    for entry in entries:
+        if isinstance(entry, Attitude):
+            fact = by_id[f"e{entry.id}"]
+            fact["current"] = latest_attitude[entry.topic or ""] is entry
+            fact["must_goal"] = (entry.topic or "") in must_topics
+        elif isinstance(entry, Agreement):
+            _mark_missed_goal(by_id[f"e{entry.id}"], deal)
+
+
+def _deadline(deal: Deal) -> date | None:
+    if not deal.deal.deadline:
+        return None
+    try:
+        return date.fromisoformat(deal.deal.deadline[:10])
+    except ValueError:
+        return None
+
+
+def _mark_missed_goal(fact: Fact, deal: Deal) -> None:
+    value = fact.get("value")
+    if value is None:
+        return
+    for goal in deal.goals:
+        if goal.tier.value != "must" or goal.metric != fact.get("term"):
+            continue
+        if goal.op is None or goal.target is None:
+            continue
+        if not _COMPARE[goal.op](value, goal.target):
+            fact.update(misses_must_goal=True, goal=goal.id, target=goal.target)
+            return
+    fact["misses_must_goal"] = False
+
+
+_COMPARE = {
+    ">=": operator.ge,
+    "<=": operator.le,
+    ">": operator.gt,
+    "<": operator.lt,
+    "==": operator.eq,
+}
