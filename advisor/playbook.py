@@ -13,7 +13,7 @@ import json
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -70,6 +70,30 @@ class RuleSpec(_Strict):
     tags: list[str] = Field(default_factory=list)
 
 
+#: What an invariant can promise; ``advisor playbook check`` tests each one.
+InvariantCheck = Literal[
+    "flag_past_bottom_line", "rebut_every_objection", "no_proposal_past_bottom_line"
+]
+
+
+class InvariantSpec(_Strict):
+    """A promise about the advice that no deal or session may break."""
+
+    id: str = Field(pattern=r"^[A-Za-z][\w.-]*$")
+    check: InvariantCheck = Field(
+        description="flag_past_bottom_line: a flag of at least `severity` whenever "
+        "our position is past a bottom line; rebut_every_objection: every "
+        "objection expected or raised gets a rebuttal; no_proposal_past_bottom_line: "
+        "no derived fact proposes a value past its term's bottom line."
+    )
+    severity: Literal["info", "warning", "critical", "blocking"] = Field(
+        default="critical", description="The least severity the flag must have."
+    )
+    says: TextSpec | None = Field(
+        default=None, description="The promise in words, shown when it breaks."
+    )
+
+
 class PlaybookFile(_Strict):
     """One playbook file, or one rule module from ``rules/``."""
 
@@ -81,6 +105,9 @@ class PlaybookFile(_Strict):
     strategies: dict[str, StrategySpec] = Field(default_factory=dict)
     rebuttals: dict[str, RebuttalSpec] = Field(default_factory=dict)
     rules: list[RuleSpec] = Field(default_factory=list)
+    invariants: list[InvariantSpec] = Field(
+        default_factory=list, description="Promises `advisor playbook check` tests."
+    )
 
 
 @dataclass(frozen=True)
@@ -108,6 +135,7 @@ class PlaybookSource:
     strategies: dict[str, Sourced] = field(default_factory=dict)
     rebuttals: dict[str, Sourced] = field(default_factory=dict)
     rules: list[Sourced] = field(default_factory=list)
+    invariants: list[Sourced] = field(default_factory=list)
 
     @property
     def digest(self) -> str:
@@ -169,6 +197,8 @@ def _read_into(
     _merge(source.rebuttals, parsed.rebuttals, located, "rebuttals", problems)
     for index, rule in enumerate(parsed.rules):
         source.rules.append(Sourced(rule, located, ("rules", index)))
+    for index, invariant in enumerate(parsed.invariants):
+        source.invariants.append(Sourced(invariant, located, ("invariants", index)))
 
     for index, name in enumerate(parsed.include):
         included = resolve_include(name, path.parent)
