@@ -312,7 +312,7 @@ def explain_rule(
     """
     rule = _rule(advisor.plan, rule_id)
     advice = advisor.consult(deal, entries, lang=lang)
-    facts = [*advisor.facts(deal, entries), *_derived_facts(advice)]
+    facts = [*advisor.facts(deal, entries), *derived_facts(advice)]
     explanation = Explanation(rule, rule.id in advice.fired, advice)
     if explanation.fired:
         derived = {item.id: item.rule for item in advice.derived}
@@ -347,7 +347,8 @@ def _rule(plan: PlaybookPlan, rule_id: str) -> RulePlan:
         ) from None
 
 
-def _derived_facts(advice: Advice) -> list[Fact]:
+def derived_facts(advice: Advice) -> list[Fact]:
+    """The facts rules derived during the run that gave ``advice``."""
     return [
         {"kind": item.kind, "id": item.id, **item.fields} for item in advice.derived
     ]
