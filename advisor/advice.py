@@ -105,6 +105,23 @@ class GoalView(_Model):
     bottom_line: BottomLineView | None = None
 
 
+class OfferPackage(_Model):
+    """One of several offers of equal value to us, for the customer to choose."""
+
+    id: str = Field(description="hold_price, price_for_term or give_up_item.")
+    title: str
+    terms: dict[str, float] = Field(
+        description="The value of each term in this package, by term name."
+    )
+    gives_up: list[str] = Field(
+        default_factory=list, description="The can-give-up goals this package drops."
+    )
+    value: float = Field(
+        description="What the package is worth to us, by the playbook's weights."
+    )
+    how: str = ""
+
+
 class PlaybookRef(_Model):
     name: str
     version: str
@@ -125,6 +142,11 @@ class Advice(_Model):
     derived: list[DerivedFact] = Field(default_factory=list)
     fired: list[str] = Field(
         default_factory=list, description="Rule ids in the order they fired."
+    )
+    packages: list[OfferPackage] = Field(
+        default_factory=list,
+        description="Offer packages of equal value to us, when the deal has a "
+        "list price.",
     )
 
     def items(self) -> list[Recommendation | Flag | Rebuttal]:

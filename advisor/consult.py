@@ -23,6 +23,7 @@ from .advice import (
     Flag,
     GoalView,
     MatchedFact,
+    OfferPackage,
     PlaybookRef,
     Rebuttal,
     Recommendation,
@@ -31,6 +32,7 @@ from .compiler import SINGLETONS, compile_playbook
 from .deal import Deal
 from .entries import Entry
 from .facts import deal_facts, headroom, opening_of
+from .packages import packages_from
 from .plan import PLACEHOLDER, Action, PlaybookPlan, Ref, RulePlan, pick
 from .playbook import read_playbook
 
@@ -293,7 +295,18 @@ class _Run:
             bottom_lines=_bottom_line_views(deal, facts),
             derived=self.derived,
             fired=self.fired,
+            packages=self._packages(deal, facts),
         )
+
+    def _packages(self, deal: Deal, facts: list[Fact]) -> list[OfferPackage]:
+        if deal.deal.list_price is None:
+            return []
+        positions = {
+            fact["term"]: fact["value"]
+            for fact in facts
+            if fact["kind"] == "position" and fact["by"] == "us"
+        }
+        return packages_from(deal, positions, self.plan.settings, self.lang)
 
 
 def _prepared_reply(deal: Deal, objection: str) -> str:

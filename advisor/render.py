@@ -11,7 +11,7 @@ import json
 import re
 from collections.abc import Callable, Sequence
 
-from .advice import Advice, BottomLineView, Explained, GoalView
+from .advice import Advice, BottomLineView, Explained, GoalView, OfferPackage
 
 _WIDTH = 80
 
@@ -41,6 +41,9 @@ _LABELS = {
         "left": "left",
         "no_advice": "No rule fired for this deal.",
         "derived": "Derived facts",
+        "packages": "Offer packages",
+        "value": "value to us",
+        "gives_up": "gives up",
     },
     "zh": {
         "brief": "谈判简报",
@@ -67,6 +70,9 @@ _LABELS = {
         "left": "剩余空间",
         "no_advice": "没有规则对这个交易生效。",
         "derived": "推导出的事实",
+        "packages": "等值报价方案",
+        "value": "对我方价值",
+        "gives_up": "放弃",
     },
 }
 
@@ -128,6 +134,14 @@ def to_text(advice: Advice, explain: bool = False) -> str:
         lines.extend(_explanation(reply, words, explain))
     lines.extend(_empty(advice.rebuttals, words))
 
+    if advice.packages:
+        lines.append(_heading(words["packages"]))
+        for number, package in enumerate(advice.packages, start=1):
+            text = f"{number}. {package.title}: {_package_terms(package, words)}"
+            lines.extend(_wrap(text, "", "   "))
+        lines.extend(_wrap(advice.packages[0].how, "   ", "   "))
+        lines.append("")
+
     lines.append(_heading(words["goals"]))
     for goal in advice.goals:
         lines.extend(_wrap(_goal_line(goal, words), "", "   "))
@@ -184,6 +198,13 @@ def to_markdown(advice: Advice, explain: bool = False) -> str:
             out.append(f"  - {words['evidence']}: {reply.evidence}")
         out.extend(_md_explanation(reply, words, explain))
     out.extend(_empty(advice.rebuttals, words))
+
+    if advice.packages:
+        out.extend([f"## {words['packages']}", ""])
+        for number, package in enumerate(advice.packages, start=1):
+            terms = _package_terms(package, words)
+            out.append(f"{number}. **{package.title}**: {terms}")
+        out.extend(["", advice.packages[0].how, ""])
 
     out.extend([f"## {words['goals']}", ""])
     out.extend(f"- {_goal_line(goal, words)}" for goal in advice.goals)
@@ -257,6 +278,14 @@ def _md_explanation(item: Explained, words: dict[str, str], explain: bool) -> li
         fields = ", ".join(f"{key}={value}" for key, value in fact.fields.items())
         lines.append(f"   - *{words['facts']}*: `{fact.kind} {fact.id}` ({fields})")
     return lines
+
+
+def _package_terms(package: OfferPackage, words: dict[str, str]) -> str:
+    parts = [f"{term} {_number(value)}" for term, value in package.terms.items()]
+    if package.gives_up:
+        parts.append(f"{words['gives_up']} {', '.join(package.gives_up)}")
+    parts.append(f"{words['value']} {_number(package.value)}")
+    return "; ".join(parts)
 
 
 def _goal_line(goal: GoalView, words: dict[str, str]) -> str:
