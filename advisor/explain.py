@@ -143,8 +143,8 @@ class Miss:
     """One unmet condition and how far the facts were from meeting it.
 
     ``distance`` is 0 for a near miss and grows with the gap: the relative gap
-    for numbers, 1 for a different text or a missing field, 2 for a missing
-    fact. ``via`` names the derived fact kinds this miss would have produced.
+    for numbers (below 1, since a number can be moved a step at a time), 1 for
+    a different text or a missing field, 2 for a missing fact. ``via`` names the derived fact kinds this miss would have produced.
     """
 
     kind: str
@@ -215,7 +215,7 @@ def _miss(test: Compare, fact: Fact, bound: Bindings) -> Miss:
     distance = 1.0
     if _is_number(actual) and _is_number(wanted):
         scale = max(abs(float(wanted)), abs(float(actual)), 1.0)
-        distance = min(abs(float(actual) - float(wanted)) / scale, 1.0)
+        distance = min(abs(float(actual) - float(wanted)) / scale, 0.99)
     return Miss(
         fact["kind"], str(fact["id"]), test.field, test.op, needed, actual, distance
     )
