@@ -149,11 +149,12 @@ def default_cases(playbook: str | Path) -> Path:
     return path.parent / "cases" / path.stem
 
 
-def read_case(path: Path, plan: PlaybookPlan) -> Case:
+def read_case(path: Path, plan: PlaybookPlan | None) -> Case:
     """Read and check one case file; raise ``InputError`` naming every problem.
 
     Rule, strategy and rebuttal ids in the expectations are checked against
-    ``plan``, so a misspelt id cannot make a case pass by never matching.
+    ``plan``, so a misspelt id cannot make a case pass by never matching;
+    with no plan they are not checked.
     """
     located = _located(path)
     if not isinstance(located.data, dict):
@@ -165,7 +166,7 @@ def read_case(path: Path, plan: PlaybookPlan) -> Case:
     except ValidationError as error:
         raise InputError(problems_from_validation(error, located)) from None
 
-    problems = list(_unknown_ids(spec.expect, plan, located))
+    problems = list(_unknown_ids(spec.expect, plan, located)) if plan else []
     deal = _case_deal(spec, path, located, problems)
     entries = _case_entries(spec, path, located, problems)
     if problems or deal is None:
