@@ -1,0 +1,306 @@
+"""The team review across many negotiations: what won, what worked, what changed.
+
+``build_review`` reads the store once (``Store.review_rows``) and counts:
+win rate and average goal achievement overall, by customer type, by deal kind
+and by playbook version; for each strategy and rebuttal how often it was
+advised and used and the win rate when used against when not (always with
+the counts behind a rate); the objections each customer type raises and
+which replies worked; and the needs each customer added over time.
+
+A win rate counts decided negotiations only (won or lost); pending and
+continued ones are counted as sessions but not in the rate.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from .deal import Goal
+from .entries import Agreement
+from .outcome import DECIDED, achievement, agreed_terms, judge_goals
+from .store import EntryRecord, ReviewRows, SessionRecord, Store
+
+logger = logging.getLogger(__name__)
+
+
+class Filters(BaseModel):
+    since: str | None = None
+    customer_type: str | None = None
+    playbook: str | None = None
+
+
+class Tally(BaseModel):
+    """Sessions, decided ones, wins, and average goal achievement of a group."""
+
+    key: str = ""
+    sessions: int = 0
+    decided: int = 0
+    won: int = 0
+    win_rate: float | None = None
+    achievement: float | None = None
+    achievement_count: int = Field(
+        default=0, description="How many sessions the achievement averages."
+    )
+
+
+class AdviceTally(BaseModel):
+    """One strategy or rebuttal across the review: advised, used, outcomes."""
+
+    item_type: str
+    key: str
+    rules: list[str] = Field(default_factory=list)
+    advised: int = 0
+    used: int = 0
+    not_used: int = 0
+    unmarked: int = 0
+    used_decided: int = 0
+    used_won: int = 0
+    not_used_decided: int = 0
+    not_used_won: int = 0
+    win_rate_used: float | None = None
+    win_rate_not_used: float | None = None
+    judged: int = Field(default=0, description="Uses marked effective or not.")
+    effective: int = 0
+    effective_rate: float | None = None
+
+
+class ReplyTally(BaseModel):
+    reply: str
+    used: int = 0
+    worked: int = 0
+    partly: int = 0
+    failed: int = 0
+
+
+class ObjectionTally(BaseModel):
+    customer_type: str
+    type: str
+    count: int
+    replies: list[ReplyTally] = Field(default_factory=list)
+
+
+class NeedChange(BaseModel):
+    """A need a customer raised that none of its earlier negotiations had."""
+
+    customer: str
+    session: str
+    date: str
+    need: str
+
+
+class Review(BaseModel):
+    """The whole team review; ``advisor review --format json`` prints it."""
+
+    filters: Filters
+    overall: Tally
+    by_customer_type: list[Tally] = Field(default_factory=list)
+    by_deal_kind: list[Tally] = Field(default_factory=list)
+    by_playbook: list[Tally] = Field(default_factory=list)
+    advice: list[AdviceTally] = Field(default_factory=list)
+    objections: list[ObjectionTally] = Field(default_factory=list)
+    changed_needs: list[NeedChange] = Field(default_factory=list)
+
+
+class _Seen:
+    """What the review needs to know of one session, read once."""
+
+    __slots__ = ("achievement", "outcome", "session")
+
+    def __init__(
+        self, session: SessionRecord, outcome: str | None, score: float | None
+    ) -> None:
+        self.session = session
+        self.outcome = outcome
+        self.achievement = score
+
+
+def build_review(
+    store: Store,
+    since: str | None = None,
+    customer_type: str | None = None,
+    playbook: str | None = None,
+) -> Review:
+    """The review of the stored negotiations the filters keep.
+
+    ``since`` is an ISO date (sessions opened on or after it); ``playbook``
+    a playbook name or ``name@version``.
+    """
+    rows = store.review_rows(since, customer_type, playbook)
+    seen = [_see(rows, session) for session in rows.sessions]
+
+    review = Review(
+        filters=Filters(since=since, customer_type=customer_type, playbook=playbook),
+        overall=_tally("all", seen),
+        by_customer_type=_grouped(seen, lambda s: s.session.customer_type),
+        by_deal_kind=_grouped(seen, lambda s: s.session.deal_kind),
+        by_playbook=_grouped(
+            seen, lambda s: f"{s.session.playbook_name}@{s.session.playbook_version}"
+        ),
+        advice=_advice_tallies(rows, seen),
+        objections=_objection_tallies(rows),
+        changed_needs=_changed_needs(rows),
+    )
+    logger.info("reviewed %d negotiations", len(seen))
+    return review
+
+
+def _see(rows: ReviewRows, session: SessionRecord) -> _Seen:
+    outcome = rows.outcomes.get(session.id)
+    entries = _standing(rows.entries.get(session.id, []))
+    agreements = [
+        Agreement.model_validate(entry.payload)
+        for entry in entries
+        if entry.kind == "agreement"
+    ]
+    agreed = agreed_terms(outcome.agreed if outcome else {}, agreements)
+    goals = [Goal.model_validate(goal) for goal in session.deal.get("goals", [])]
+    results = judge_goals(goals, agreed, rows.goal_results.get(session.id, {}))
+    return _Seen(session, outcome.outcome if outcome else None, achievement(results))
+
+
+def _standing(entries: Sequence[EntryRecord]) -> list[EntryRecord]:
+    corrected = {entry.corrects for entry in entries if entry.corrects}
+    return [entry for entry in entries if entry.seq not in corrected]
+
+
+def _tally(key: str, seen: Iterable[_Seen]) -> Tally:
+    tally = Tally(key=key)
+    scores = []
+    for one in seen:
+        tally.sessions += 1
+        if one.outcome in DECIDED:
+            tally.decided += 1
+            tally.won += one.outcome == "won"
+        if one.achievement is not None:
+            scores.append(one.achievement)
+    tally.win_rate = _rate(tally.won, tally.decided)
+    tally.achievement = sum(scores) / len(scores) if scores else None
+    tally.achievement_count = len(scores)
+    return tally
+
+
+def _grouped(seen: Sequence[_Seen], key: Any) -> list[Tally]:
+    groups: dict[str, list[_Seen]] = defaultdict(list)
+    for one in seen:
+        groups[key(one)].append(one)
+    return [_tally(name, groups[name]) for name in sorted(groups)]
+
+
+def _advice_tallies(rows: ReviewRows, seen: Sequence[_Seen]) -> list[AdviceTally]:
+    outcomes = {one.session.id: one.outcome for one in seen}
+    tallies: dict[tuple[str, str], AdviceTally] = {}
+    for session_id, advice in rows.advice.items():
+        marks = rows.marks.get(session_id, {})
+        given = {(a.item_type, a.item_key): a.rule for a in advice}
+        for (item_type, key), rule in given.items():
+            if item_type == "flag":
+                continue
+            tally = tallies.setdefault(
+                (item_type, key), AdviceTally(item_type=item_type, key=key)
+            )
+            if rule not in tally.rules:
+                tally.rules.append(rule)
+            _count_use(tally, marks.get((item_type, key)), outcomes.get(session_id))
+    for tally in tallies.values():
+        tally.rules.sort()
+        tally.win_rate_used = _rate(tally.used_won, tally.used_decided)
+        tally.win_rate_not_used = _rate(tally.not_used_won, tally.not_used_decided)
+        tally.effective_rate = _rate(tally.effective, tally.judged)
+    return sorted(tallies.values(), key=lambda t: (t.item_type, -t.advised, t.key))
+
+
+def _count_use(tally: AdviceTally, mark: Any, outcome: str | None) -> None:
+    tally.advised += 1
+    used = mark.used if mark else None
+    if used is None:
+        tally.unmarked += 1
+        return
+    decided, won = outcome in DECIDED, outcome == "won"
+    if used:
+        tally.used += 1
+        tally.used_decided += decided
+        tally.used_won += won
+        if mark.effective is not None:
+            tally.judged += 1
+            tally.effective += mark.effective
+    else:
+        tally.not_used += 1
+        tally.not_used_decided += decided
+        tally.not_used_won += won
+
+
+def _objection_tallies(rows: ReviewRows) -> list[ObjectionTally]:
+    counts: Counter[tuple[str, str]] = Counter()
+    replies: dict[tuple[str, str], dict[str, ReplyTally]] = defaultdict(dict)
+    for session in rows.sessions:
+        for entry in _standing(rows.entries.get(session.id, [])):
+            if entry.kind != "objection":
+                continue
+            key = (session.customer_type, str(entry.payload.get("type", "")))
+            counts[key] += 1
+            reply = entry.payload.get("reply")
+            if reply:
+                tally = replies[key].setdefault(reply, ReplyTally(reply=reply))
+                tally.used += 1
+                effect = entry.payload.get("effect")
+                if effect in ("worked", "partly", "failed"):
+                    setattr(tally, effect, getattr(tally, effect) + 1)
+    ordered = sorted(
+        counts.items(), key=lambda item: (item[0][0], -item[1], item[0][1])
+    )
+    return [
+        ObjectionTally(
+            customer_type=customer_type,
+            type=kind,
+            count=count,
+            replies=sorted(
+                replies[(customer_type, kind)].values(),
+                key=lambda r: (-r.worked, -r.used, r.reply),
+            ),
+        )
+        for (customer_type, kind), count in ordered
+    ]
+
+
+def _changed_needs(rows: ReviewRows) -> list[NeedChange]:
+    by_customer: dict[str, list[SessionRecord]] = defaultdict(list)
+    for session in rows.sessions:
+        by_customer[session.customer].append(session)
+
+    changes = []
+    for customer in sorted(by_customer):
+        known: set[str] = set()
+        sessions = sorted(by_customer[customer], key=lambda s: s.created_at)
+        for index, session in enumerate(sessions):
+            for need in _needs(rows.entries.get(session.id, [])):
+                if index > 0 and need not in known:
+                    changes.append(
+                        NeedChange(
+                            customer=customer,
+                            session=session.id,
+                            date=session.created_at[:10],
+                            need=need,
+                        )
+                    )
+                known.add(need)
+    return changes
+
+
+def _needs(entries: Sequence[EntryRecord]) -> list[str]:
+    needs: list[str] = []
+    for entry in _standing(entries):
+        if entry.kind == "keyword":
+            needs.extend(f"keyword: {word}" for word in entry.payload.get("words", []))
+        elif entry.kind == "demand":
+            topic = entry.payload.get("topic", "")
+            needs.append(f"demand ({topic}): {entry.payload.get('text', '')}")
+    return needs
+
+
+def _rate(part: int, whole: int) -> float | None:
+    return part / whole if whole else None
