@@ -60,6 +60,7 @@ from .errors import (
 )
 from .inputs import deal_from_data, deal_from_text, load_deal, load_entries
 from .plan import PlaybookPlan
+from .reload import ReloadingAdvisor, ReloadResult
 
 __all__ = [
     "Advice",
@@ -98,6 +99,8 @@ __all__ = [
     "Problem",
     "Rebuttal",
     "Recommendation",
+    "ReloadResult",
+    "ReloadingAdvisor",
     "Response",
     "SellingPoint",
     "deal_from_data",
