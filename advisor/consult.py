@@ -33,8 +33,9 @@ from .deal import Deal
 from .entries import Entry
 from .facts import deal_facts, headroom, opening_of
 from .packages import packages_from
-from .plan import PLACEHOLDER, Action, PlaybookPlan, Ref, RulePlan, pick
+from .plan import Action, PlaybookPlan, Ref, RulePlan, pick
 from .playbook import read_playbook
+from .template import Template, render
 
 logger = logging.getLogger(__name__)
 
@@ -84,12 +85,23 @@ class Advisor:
         Chinese when the deal's title is written in Chinese, else English.
         Raises ``EngineError`` only on a fault of the advisor itself.
         """
+        return self.consult_with_stats(deal, entries, lang)[0]
+
+    def consult_with_stats(
+        self,
+        deal: Deal,
+        entries: Sequence[Entry] = (),
+        lang: str | None = None,
+    ) -> tuple[Advice, engine.RunStats]:
+        """Like :meth:`consult`, with what the run cost (used by the benchmark)."""
         facts = deal_facts(deal, entries)
         language = lang or guess_language(deal)
         points = [fact for fact in facts if fact["kind"] == "selling_point"]
         run = _Run(self.plan, self._rules, language, _singletons(facts), points)
-        self._ruleset.run(facts, run.on_fire)
-        return run.advice(deal, facts)
+
+        stats = self._ruleset.run(facts, run.on_fire)
+
+        return run.advice(deal, facts), stats
 
     def facts(self, deal: Deal, entries: Sequence[Entry] = ()) -> list[Fact]:
         """The facts a consultation would match, for explanations and tests."""
@@ -116,7 +128,7 @@ class _Run:
     singletons: dict[str, Fact]
     selling_points: list[Fact]
     recommendations: dict[str, Recommendation] = field(default_factory=dict)
-    flags: dict[tuple[str, str], Flag] = field(default_factory=dict)
+    flags: dict[tuple[str, tuple[Any, ...]], Flag] = field(default_factory=dict)
     rebuttals: dict[tuple[str, str], Rebuttal] = field(default_factory=dict)
     derived: list[DerivedFact] = field(default_factory=list)
     derived_ids: set[str] = field(default_factory=set)
@@ -125,105 +137,105 @@ class _Run:
     def on_fire(self, firing: engine.Firing) -> list[Fact]:
         rule = self.rules[firing.rule]
         self.fired.append(rule.id)
+        new_facts = []
+        for action in rule.actions:
+            if action.kind == "recommend":
+                self._recommend(rule, action.target, firing)
+            elif action.kind == "flag":
+                self._flag(rule, action, firing)
+            elif action.kind == "rebut":
+                self._rebut(rule, action.target, firing)
+            else:
+                fact = self._derive(rule, action, firing.facts)
+                if fact is not None:
+                    new_facts.append(fact)
+        return new_facts
+
+    def _explained(self, rule: RulePlan, firing: engine.Firing) -> dict[str, Any]:
+        # Advice is built from trusted facts; model_construct skips the
+        # validation that would otherwise dominate a consultation's time.
         matched = [
-            MatchedFact(
+            MatchedFact.model_construct(
                 name=name, kind=fact["kind"], id=fact["id"], fields=_fields(fact)
             )
             for name, fact in firing.facts.items()
         ]
         matched.extend(
-            MatchedFact(
+            MatchedFact.model_construct(
                 name=f"{name}#{i}", kind=f["kind"], id=f["id"], fields=_fields(f)
             )
             for name in firing.facts
             for i, f in enumerate(firing.group[1:], start=2)
         )
-        new_facts = []
-        for action in rule.actions:
-            fact = self._apply(rule, action, firing.facts, matched)
-            if fact is not None:
-                new_facts.append(fact)
-        return new_facts
-
-    def _apply(
-        self,
-        rule: RulePlan,
-        action: Action,
-        facts: dict[str, Fact],
-        matched: list[MatchedFact],
-    ) -> Fact | None:
-        common = {
+        return {
             "rule": rule.id,
             "priority": rule.priority,
             "because": pick(rule.because, self.lang),
             "facts": matched,
         }
-        if action.kind == "recommend":
-            self._recommend(action.target, common)
-        elif action.kind == "flag":
-            message = render(pick(action.message, self.lang), facts, self.singletons)
-            key = (rule.id, message)
-            if key not in self.flags:
-                self.flags[key] = Flag.model_validate(
-                    {"severity": action.severity, "message": message, **common}
-                )
-        elif action.kind == "rebut":
-            self._rebut(action.target, facts, common)
-        else:
-            return self._derive(rule, action, facts)
-        return None
 
-    def _recommend(self, strategy_id: str, common: dict[str, Any]) -> None:
+    def _recommend(
+        self, rule: RulePlan, strategy_id: str, firing: engine.Firing
+    ) -> None:
         existing = self.recommendations.get(strategy_id)
         if existing is not None:
-            if common["rule"] not in (existing.rule, *existing.also_by):
-                self.recommendations[strategy_id] = existing.model_copy(
-                    update={"also_by": [*existing.also_by, common["rule"]]}
-                )
+            if rule.id != existing.rule and rule.id not in existing.also_by:
+                existing.also_by.append(rule.id)
             return
+
         strategy = self.plan.strategies[strategy_id]
-        self.recommendations[strategy_id] = Recommendation(
+        self.recommendations[strategy_id] = Recommendation.model_construct(
             strategy=strategy_id,
             title=pick(strategy.title, self.lang),
             how=pick(strategy.how, self.lang),
             evidence=pick(strategy.evidence, self.lang),
-            **common,
+            also_by=[],
+            **self._explained(rule, firing),
         )
 
-    def _rebut(
-        self, rebuttal_id: str, facts: dict[str, Fact], common: dict[str, Any]
-    ) -> None:
+    def _flag(self, rule: RulePlan, action: Action, firing: engine.Firing) -> None:
+        template = Template.parse(pick(action.message, self.lang))
+        values = template.values(firing.facts, self.singletons)
+        key = (rule.id, values)
+        if key in self.flags:
+            return
+
+        self.flags[key] = Flag.model_construct(
+            severity=action.severity,
+            message=template.fill(values),
+            **self._explained(rule, firing),
+        )
+
+    def _rebut(self, rule: RulePlan, rebuttal_id: str, firing: engine.Firing) -> None:
         rebuttal = self.plan.rebuttals[rebuttal_id]
-        objection = next(
+        objection: Fact = next(
             (
                 fact
-                for fact in facts.values()
+                for fact in firing.facts.values()
                 if fact["kind"] in ("objection", "expected_objection")
             ),
-            None,
+            {},
         )
-        objection_type = (
-            objection.get("type", rebuttal.objection)
-            if objection
-            else (rebuttal.objection)
-        )
-        entry = (
-            objection["id"] if objection and objection["kind"] == "objection" else None
-        )
+        objection_type = objection.get("type", rebuttal.objection)
+        entry = objection["id"] if objection.get("kind") == "objection" else None
         key = (rebuttal_id, entry or objection_type)
         if key in self.rebuttals:
             return
-        self.rebuttals[key] = Rebuttal(
+
+        self.rebuttals[key] = Rebuttal.model_construct(
             rebuttal=rebuttal_id,
             objection=objection_type,
-            objection_text=str(objection.get("text", "")) if objection else "",
+            objection_text=str(objection.get("text", "")),
             entry=entry,
-            reply=render(pick(rebuttal.reply, self.lang), facts, self.singletons),
+            reply=render(
+                pick(rebuttal.reply, self.lang), firing.facts, self.singletons
+            ),
             evidence=pick(rebuttal.evidence, self.lang),
             selling_points=self._selling_points(
                 objection_type, rebuttal.selling_point_keywords
             ),
-            **common,
+            prepared_reply="",
+            **self._explained(rule, firing),
         )
 
     def _selling_points(self, objection: str, keywords: Sequence[str]) -> list[str]:
@@ -257,7 +269,9 @@ class _Run:
             return None
         self.derived_ids.add(fact_id)
         self.derived.append(
-            DerivedFact(rule=rule.id, kind=action.target, id=fact_id, fields=fields)
+            DerivedFact.model_construct(
+                rule=rule.id, kind=action.target, id=fact_id, fields=fields
+            )
         )
         return {"kind": action.target, "id": fact_id, **fields}
 
@@ -318,43 +332,6 @@ def _prepared_reply(deal: Deal, objection: str) -> str:
 
 def _fields(fact: Fact) -> dict[str, Any]:
     return {key: value for key, value in fact.items() if key not in ("kind", "id")}
-
-
-def render(template: str, facts: dict[str, Fact], singletons: dict[str, Fact]) -> str:
-    """Fill ``{name.field}`` placeholders from the matched facts.
-
-    Numbers get thousands separators unless the placeholder gives a format,
-    as in ``{p.share:.0%}``. A value the facts lack shows as ``?``.
-    """
-
-    def fill(match: re.Match[str]) -> str:
-        owner, name, spec = match.group(1), match.group(2), match.group(3)
-        fact = facts.get(owner) or singletons.get(owner) or {}
-        value = fact.get(name)
-        if value is None:
-            return "?"
-        if spec:
-            try:
-                return format(value, spec)
-            except (ValueError, TypeError):
-                return str(value)
-        return _plain(value)
-
-    return PLACEHOLDER.sub(fill, template)
-
-
-def _plain(value: Any) -> str:
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if isinstance(value, int):
-        return f"{value:,}"
-    if isinstance(value, float):
-        return f"{value:,.2f}"
-    if isinstance(value, list):
-        return ", ".join(str(item) for item in value)
-    return str(value)
 
 
 def _goal_views(deal: Deal, facts: list[Fact]) -> list[GoalView]:

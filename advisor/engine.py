@@ -85,6 +85,7 @@ class RunStats:
     total_seconds: float = 0.0
     derived: int = 0
     errors: list[str] = field(default_factory=list)
+    debug: bool = False
 
 
 class Ruleset:
@@ -105,7 +106,7 @@ class Ruleset:
         ``EngineError`` if the engine fails or ``on_fire`` raises; the
         session is cleaned up either way.
         """
-        stats = RunStats(facts=len(facts))
+        stats = RunStats(facts=len(facts), debug=logger.isEnabledFor(logging.DEBUG))
         started = time.perf_counter()
         with _lock:
             sid = f"s{next(_session_ids)}"
@@ -121,31 +122,30 @@ class Ruleset:
     def _drain(
         self, sid: str, facts: Sequence[Fact], on_fire: OnFire, stats: RunStats
     ) -> None:
-        batch = [{"id": _START_KIND, "kind": _START_KIND, "sid": sid}]
-        batch.extend(_outgoing(fact, sid) for fact in facts)
-        payload = json.dumps(batch, ensure_ascii=False)
+        known: list[Fact] = []
+        payload = _payload(
+            [{"kind": _START_KIND, "id": _START_KIND}, *facts], sid, known
+        )
         touched = False
         try:
             tick = time.perf_counter()
             result = _durable.assert_facts(self._handle, payload)
             state_handle = result[1]
-            action = _durable.start_action_for_state(self._handle, state_handle)
+            message = _durable.start_action_for_state(self._handle, state_handle)
             stats.engine_seconds += time.perf_counter() - tick
 
-            while action:
+            while message:
                 touched = True
-                message = json.loads(action[1])
-                self._fire(sid, message, on_fire, stats)
+                self._fire(sid, message[1], known, on_fire, stats)
                 tick = time.perf_counter()
-                _durable.update_state(self._handle, action[0])
                 following = _durable.complete_and_start_action(
                     self._handle, state_handle
                 )
                 stats.engine_seconds += time.perf_counter() - tick
-                action = (action[0], following) if following else None
+                message = (None, following) if following else None
         except Exception as error:
             logger.exception("durable-rules failed in session %s", sid)
-            stats.errors.append(f"(engine: {error})")
+            stats.errors.append(_engine_failure(str(error)))
         finally:
             # The start rule fires first in every session; deleting a session
             # that never fired crashed the engine, so only touched ones go.
@@ -153,9 +153,14 @@ class Ruleset:
                 _durable.delete_state(self._handle, sid)
 
     def _fire(
-        self, sid: str, message: dict[str, Any], on_fire: OnFire, stats: RunStats
+        self,
+        sid: str,
+        message: str,
+        known: list[Fact],
+        on_fire: OnFire,
+        stats: RunStats,
     ) -> None:
-        rule, matched = next(iter(message.items()))
+        rule = message[2 : message.index('"', 2)]
         if rule == _START_RULE:
             return
 
@@ -164,8 +169,9 @@ class Ruleset:
             raise RuntimeError(f"more than {_MAX_FIRINGS} firings: a rule loop?")
         if stats.errors:
             return
-        firing = _firing(rule, matched)
-        logger.debug("rule %s fired on %s", rule, firing.facts)
+        firing = _firing(rule, message, known)
+        if stats.debug:
+            logger.debug("rule %s fired on %s", rule, firing.facts)
         try:
             derived = list(on_fire(firing))
         except Exception as error:
@@ -174,13 +180,23 @@ class Ruleset:
             return
 
         for fact in derived:
+            payload = _payload([fact], sid, known)[1:-1]
             tick = time.perf_counter()
-            code = _durable.assert_fact(
-                self._handle, json.dumps(_outgoing(fact, sid), ensure_ascii=False)
-            )
+            code = _durable.assert_fact(self._handle, payload)
             stats.engine_seconds += time.perf_counter() - tick
             if code[0] == 0:
                 stats.derived += 1
+
+
+def _engine_failure(message: str) -> str:
+    if message.endswith("error code: 303"):
+        # The engine walks the rules a fact passes with a fixed stack of 64.
+        return (
+            "(engine: one fact passed more than 64 range tests of different "
+            "rules at once; give those rules an equality test, such as a term "
+            "or a type, that tells them apart)"
+        )
+    return f"(engine: {message})"
 
 
 def ruleset_for(digest: str, rules: Sequence[RulePlan]) -> Ruleset:
@@ -210,32 +226,44 @@ def registered_rulesets() -> int:
         return len(_rulesets)
 
 
-def _outgoing(fact: Fact, sid: str) -> Fact:
-    if len(fact) + 1 > _MAX_PROPERTIES:
-        raise EngineError(
-            f"a {fact.get('kind')} fact has {len(fact)} fields; "
-            f"the engine takes at most {_MAX_PROPERTIES - 2}"
-        )
-    outgoing = dict(fact)
-    outgoing["id"] = f"{fact['kind']}:{fact['id']}"
-    outgoing["sid"] = sid
-    return outgoing
+def _payload(facts: Iterable[Fact], sid: str, known: list[Fact]) -> str:
+    """The JSON the engine takes, each fact led by a short identity.
+
+    The engine hands matched facts back as the very text it was given. With
+    an identity of our own written first (``f`` and the fact's place in
+    ``known``), a firing's facts are found by a plain text search instead of
+    decoding every fact of every firing again. The identity also keeps two
+    facts with equal fields apart, which the engine would refuse as one.
+    """
+    batch = []
+    for fact in facts:
+        if len(fact) + 1 > _MAX_PROPERTIES:
+            raise EngineError(
+                f"a {fact.get('kind')} fact has {len(fact)} fields; "
+                f"the engine takes at most {_MAX_PROPERTIES - 2}"
+            )
+        # The identity goes first: a dict keeps the order it is built in.
+        outgoing = {"id": f"f{len(known)}", "sid": sid}
+        outgoing.update(item for item in fact.items() if item[0] != "id")
+        batch.append(outgoing)
+        known.append(fact)
+    return json.dumps(batch, ensure_ascii=False)
 
 
-def _incoming(fact: Fact) -> Fact:
-    incoming = dict(fact)
-    incoming.pop("sid", None)
-    incoming["id"] = str(fact["id"]).split(":", 1)[1]
-    return incoming
+_FACT_START = '{"id": "f'
 
 
-def _firing(rule: str, matched: Any) -> Firing:
-    if isinstance(matched, list):
-        group = [_incoming(next(iter(item.values()))) for item in matched]
-        alias = next(iter(matched[0]))
-        return Firing(rule, {alias: group[0]}, tuple(group))
-    facts = {alias: _incoming(fact) for alias, fact in matched.items()}
-    return Firing(rule, facts)
+def _firing(rule: str, message: str, known: list[Fact]) -> Firing:
+    # Each matched fact stands in the text as "alias":{"id": "fN", ...}.
+    pieces = message.split(_FACT_START)
+    matches = []
+    for before, piece in zip(pieces, pieces[1:]):
+        alias = before[before.rindex('"', 0, -2) + 1 : -2]
+        matches.append((alias, known[int(piece[: piece.index('"')])]))
+    if message[len(rule) + 4] == "[":
+        group = tuple(fact for _, fact in matches)
+        return Firing(rule, {matches[0][0]: group[0]}, group)
+    return Firing(rule, dict(matches))
 
 
 def _definition(rules: Sequence[RulePlan]) -> dict[str, Any]:
@@ -257,10 +285,17 @@ def _definition(rules: Sequence[RulePlan]) -> dict[str, Any]:
 
 
 def _pattern(pattern: Pattern) -> dict[str, Any]:
-    kind = {"kind": pattern.kind}
-    if pattern.test is None:
-        return kind
-    return {"$and": [kind, _test(pattern.test)]}
+    tests: list[Test] = []
+    if isinstance(pattern.test, AllOf):
+        tests.extend(pattern.test.tests)
+    elif pattern.test is not None:
+        tests.append(pattern.test)
+
+    # Equality tests become hash nodes in the engine's network and spread
+    # rules apart; put first, they keep the range tests under any one node
+    # few, and the engine fails when one fact passes more than 64 of those.
+    tests.sort(key=lambda test: not (isinstance(test, Compare) and test.op == "=="))
+    return {"$and": [{"kind": pattern.kind}, *(_test(test) for test in tests)]}
 
 
 _OPERATORS = {"!=": "$neq", "<": "$lt", "<=": "$lte", ">": "$gt", ">=": "$gte"}
