@@ -395,6 +395,9 @@ def _entry_facts(deal: Deal, entries: list[Entry]) -> list[Fact]:
 
     for entry in entries:
         topic = _topic_of(entry)
+        if isinstance(entry, Concession) and entry.in_return:
+            # A trade names what we got back; that puts its topic on the table.
+            discussed.update(topics_named(entry.in_return))
         if isinstance(entry, Concession):
             concessions[entry.term].append(entry)
             fact = _concession_fact(entry, concessions[entry.term], deal, discussed)
@@ -414,9 +417,6 @@ def _entry_facts(deal: Deal, entries: list[Entry]) -> list[Fact]:
             fact = _plain_entry_fact(entry)
         if topic:
             discussed.add(topic)
-        if isinstance(entry, Concession) and entry.in_return:
-            # A trade names what we got back; that puts its topic on the table.
-            discussed.update(topics_named(entry.in_return))
         facts.append(fact)
     return facts
 
