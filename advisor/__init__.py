@@ -20,6 +20,7 @@ from .advice import (
     Flag,
     GoalView,
     MatchedFact,
+    OfferPackage,
     PlaybookRef,
     Rebuttal,
     Recommendation,
@@ -57,13 +58,28 @@ from .errors import (
     InputError,
     PlaybookError,
     Problem,
+    SessionError,
+    StoreError,
 )
 from .inputs import deal_from_data, deal_from_text, load_deal, load_entries
+from .packages import offer_packages
 from .plan import PlaybookPlan
 from .reload import ReloadingAdvisor, ReloadResult
+from .session import (
+    AdviceDelta,
+    AdviceItem,
+    LiveSessions,
+    RecordedEntry,
+    SessionSummary,
+    SessionView,
+    entry_from_data,
+)
+from .store import Store
 
 __all__ = [
     "Advice",
+    "AdviceDelta",
+    "AdviceItem",
     "Advisor",
     "AdvisorError",
     "Agenda",
@@ -86,11 +102,13 @@ __all__ = [
     "GoalView",
     "InputError",
     "Keyword",
+    "LiveSessions",
     "MatchedFact",
     "NextAction",
     "Note",
     "Objection",
     "Offer",
+    "OfferPackage",
     "OpenIssue",
     "Person",
     "PlaybookError",
@@ -99,13 +117,21 @@ __all__ = [
     "Problem",
     "Rebuttal",
     "Recommendation",
+    "RecordedEntry",
     "ReloadResult",
     "ReloadingAdvisor",
     "Response",
     "SellingPoint",
+    "SessionError",
+    "SessionSummary",
+    "SessionView",
+    "Store",
+    "StoreError",
     "deal_from_data",
     "deal_from_text",
+    "entry_from_data",
     "load_deal",
     "load_entries",
     "load_playbook",
+    "offer_packages",
 ]
