@@ -15,6 +15,7 @@ from pydantic import TypeAdapter
 from .advice import Advice
 from .deal import Deal
 from .entries import Entry
+from .facts import CATALOGUE
 
 _TITLES = {
     "advice": "Advice returned by a consultation",
@@ -57,6 +58,32 @@ def write_all(folder: Path) -> list[Path]:
 
 NAMES = tuple(_TITLES)
 
+
+def facts_reference() -> str:
+    """The fact catalogue as Markdown: every kind and field a rule can test."""
+    lines = [
+        "# Facts a playbook rule can match",
+        "",
+        "Generated from `advisor/facts.py` by `python -m advisor.schemas`;",
+        "do not edit by hand. Every fact also has `kind` and `id`.",
+        "",
+    ]
+    for kind, fields in CATALOGUE.items():
+        lines.extend(
+            [f"## `{kind}`", "", "| field | type | meaning |", "| --- | --- | --- |"]
+        )
+        lines.extend(
+            f"| `{name}` | {kind_of} | {meaning} |"
+            for name, (kind_of, meaning) in fields.items()
+        )
+        lines.append("")
+    return "\n".join(lines)
+
+
 if __name__ == "__main__":
-    for path in write_all(Path(__file__).resolve().parent.parent / "schema"):
+    root = Path(__file__).resolve().parent.parent
+    for path in write_all(root / "schema"):
         print(path)
+    (root / "docs").mkdir(exist_ok=True)
+    (root / "docs" / "facts.md").write_text(facts_reference(), encoding="utf-8")
+    print(root / "docs" / "facts.md")

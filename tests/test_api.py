@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 import advisor
-from advisor.schemas import NAMES, schema_text
+from advisor.schemas import NAMES, facts_reference, schema_text
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -30,10 +30,23 @@ def test_the_published_json_schemas_match_the_models(name: str) -> None:
     assert published == schema_text(name), "run: python -m advisor.schemas"
 
 
-def test_the_readme_example_runs() -> None:
-    from advisor import Advisor, load_deal
+def test_the_fact_reference_lists_every_fact_field() -> None:
+    published = (ROOT / "docs" / "facts.md").read_text(encoding="utf-8")
 
-    brief = Advisor.load().consult(load_deal(ROOT / "examples" / "deal-en.yaml"))
+    assert published == facts_reference(), "run: python -m advisor.schemas"
 
-    assert brief.recommendations[0].rule == "strategy.quality_first"
-    assert brief.model_dump_json().startswith('{"playbook":')
+
+def test_the_readmes_python_example_runs(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    example = readme.split("```python\n", 1)[1].split("```", 1)[0]
+    monkeypatch.chdir(ROOT)
+
+    exec(compile(example, "README.md", "exec"), {})
+
+    printed = capsys.readouterr().out.splitlines()
+    assert printed[0] == (
+        "80 Stress technical barriers and service guarantees [strategy.quality_first]"
+    )
+    assert printed[-1].startswith('{"playbook":{"name":"default"')
