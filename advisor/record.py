@@ -106,6 +106,9 @@ class AdviceUse(BaseModel):
 
 
 class PathView(BaseModel):
+    """The values on one term over a meeting, against its bottom line."""
+
+    session: str = ""
     term: str
     direction: str
     limit: float
@@ -167,7 +170,7 @@ def build_record(store: Store, session_id: str) -> NegotiationRecord:
         missed_musts=missed_musts(results),
         advice=_advice_uses(store.advice(session_id), store.marks(session_id)),
         warnings=_warnings(store.advice(session_id)),
-        concession_paths=_paths(deal, entries),
+        concession_paths=concession_paths(deal, entries),
     )
     _fill_from_entries(record, entries)
     logger.info("built the record of session %s", session_id)
@@ -192,7 +195,8 @@ def render_record(record: NegotiationRecord, output_format: str, lang: str) -> s
         for path in record.concession_paths
         if path.points
     ]
-    return template.render(r=record, t=labels, lang=lang, charts=charts_svg)
+    text = template.render(r=record, t=labels, lang=lang, charts=charts_svg)
+    return text if text.endswith("\n") else text + "\n"
 
 
 _SUFFIX = {"markdown": "md", "html": "html"}
@@ -211,6 +215,7 @@ def environment() -> jinja2.Environment:
     )
     env.filters["cell"] = _markdown_cell
     env.filters["number"] = _number
+    env.filters["short"] = _short
     env.filters["percent"] = lambda value: "" if value is None else f"{value:.0%}"
     return env
 
@@ -363,7 +368,8 @@ def _warnings(advice: Sequence[AdviceRecord]) -> list[str]:
     return messages
 
 
-def _paths(deal: Deal, entries: list[Entry]) -> list[PathView]:
+def concession_paths(deal: Deal, entries: Sequence[Entry]) -> list[PathView]:
+    """Our offers and concessions on each term that has a bottom line, in order."""
     paths = []
     for term, line in deal.bottom_lines.items():
         path = PathView(
@@ -386,6 +392,10 @@ def _paths(deal: Deal, entries: list[Entry]) -> list[PathView]:
 def _markdown_cell(value: Any) -> str:
     text = "" if value is None else str(value)
     return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _short(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _number(value: Any) -> str:

@@ -18,14 +18,27 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from markupsafe import Markup
 from pydantic import BaseModel, Field
 
-from .deal import Goal
+from . import charts
+from .consult import Advisor
+from .deal import Deal, Goal
 from .entries import Agreement
 from .outcome import DECIDED, achievement, agreed_terms, judge_goals
+from .record import (
+    PathView,
+    concession_paths,
+    environment,
+    load_labels,
+    stored_entries,
+)
 from .store import EntryRecord, ReviewRows, SessionRecord, Store
 
 logger = logging.getLogger(__name__)
+
+#: How many of the latest sessions' concession paths the review draws.
+PATHS_SHOWN = 4
 
 
 class Filters(BaseModel):
@@ -104,6 +117,9 @@ class Review(BaseModel):
     advice: list[AdviceTally] = Field(default_factory=list)
     objections: list[ObjectionTally] = Field(default_factory=list)
     changed_needs: list[NeedChange] = Field(default_factory=list)
+    concession_paths: list[PathView] = Field(
+        default_factory=list, description="The latest sessions' concession paths."
+    )
 
 
 class _Seen:
@@ -144,6 +160,7 @@ def build_review(
         advice=_advice_tallies(rows, seen),
         objections=_objection_tallies(rows),
         changed_needs=_changed_needs(rows),
+        concession_paths=_latest_paths(rows),
     )
     logger.info("reviewed %d negotiations", len(seen))
     return review
@@ -302,5 +319,140 @@ def _needs(entries: Sequence[EntryRecord]) -> list[str]:
     return needs
 
 
+def _latest_paths(rows: ReviewRows, count: int = PATHS_SHOWN) -> list[PathView]:
+    paths: list[PathView] = []
+    for session in reversed(rows.sessions):
+        records = rows.entries.get(session.id, [])
+        if not any(entry.kind == "concession" for entry in records):
+            continue
+        deal = Deal.model_validate(session.deal)
+        for path in concession_paths(deal, stored_entries(records)):
+            if len(path.points) > 1:
+                paths.append(path.model_copy(update={"session": session.id}))
+        if len(paths) >= count:
+            break
+    return paths[:count]
+
+
 def _rate(part: int, whole: int) -> float | None:
     return part / whole if whole else None
+
+
+class ReplayDiff(BaseModel):
+    """How a playbook's advice for one recorded session differs from the stored."""
+
+    session: str
+    recorded_with: str
+    added: list[str] = Field(default_factory=list)
+    removed: list[str] = Field(default_factory=list)
+
+
+class Replay(BaseModel):
+    """Recorded sessions replayed against another playbook version."""
+
+    playbook: str
+    sessions: int
+    changed: int
+    diffs: list[ReplayDiff] = Field(default_factory=list)
+    gained: dict[str, int] = Field(
+        default_factory=dict, description="Advice the new version adds, by session."
+    )
+    lost: dict[str, int] = Field(
+        default_factory=dict, description="Advice the new version drops, by session."
+    )
+
+
+def replay(
+    store: Store,
+    advisor: Advisor,
+    since: str | None = None,
+    customer_type: str | None = None,
+    playbook: str | None = None,
+    limit: int | None = None,
+) -> Replay:
+    """Consult ``advisor`` on each recorded session and compare with what was said.
+
+    Compares the strategies, rebuttals and flags that held after each
+    session's last entry with what ``advisor`` (a new playbook version) gives
+    for the same deal and entries. Runs the rule engine once per session;
+    ``limit`` keeps the newest sessions only.
+    """
+    sessions = store.review_rows(since, customer_type, playbook).sessions
+    sessions = sessions[-limit:] if limit else sessions
+    plan = advisor.plan
+    result = Replay(
+        playbook=f"{plan.name}@{plan.version}", sessions=len(sessions), changed=0
+    )
+    for session in sessions:
+        diff = _replay_one(store, advisor, session)
+        for item in diff.added:
+            result.gained[item] = result.gained.get(item, 0) + 1
+        for item in diff.removed:
+            result.lost[item] = result.lost.get(item, 0) + 1
+        if diff.added or diff.removed:
+            result.changed += 1
+            result.diffs.append(diff)
+    return result
+
+
+def _replay_one(store: Store, advisor: Advisor, session: SessionRecord) -> ReplayDiff:
+    deal = Deal.model_validate(session.deal)
+    entries = stored_entries(store.entries(session.id))
+    stored = store.advice(session.id)
+    last = max((item.after_seq for item in stored), default=0)
+    before = {_label(a.item_type, a.item_key) for a in stored if a.after_seq == last}
+
+    advice = advisor.consult(deal, entries, lang=None)
+    now = {_label("recommendation", r.strategy) for r in advice.recommendations}
+    now |= {_label("rebuttal", r.rebuttal) for r in advice.rebuttals}
+    now |= {_label("flag", f.message) for f in advice.flags}
+
+    return ReplayDiff(
+        session=session.id,
+        recorded_with=f"{session.playbook_name}@{session.playbook_version}",
+        added=sorted(now - before),
+        removed=sorted(before - now),
+    )
+
+
+def _label(item_type: str, key: str) -> str:
+    return f"{item_type}: {key}"
+
+
+def render_review(review: Review, output_format: str, lang: str = "en") -> str:
+    """The review as ``text`` for a terminal, ``json`` for tools, ``html`` to share."""
+    if output_format == "json":
+        return review.model_dump_json(indent=2) + "\n"
+    labels = load_labels(lang)
+    filters = ", ".join(
+        f"{name}={value}"
+        for name, value in review.filters.model_dump().items()
+        if value
+    )
+    suffix = {"text": "txt", "html": "html"}[output_format]
+    template = environment().get_template(f"review.{suffix}.j2")
+    charts_svg = _review_charts(review, labels) if output_format == "html" else []
+    return template.render(
+        r=review, t=labels, lang=lang, filters=filters, charts=charts_svg
+    )
+
+
+def _review_charts(review: Review, labels: dict[str, Any]) -> list[Markup]:
+    bars = [
+        charts.Bar(f"{tally.key}: {label}", rate, decided)
+        for tally in review.advice
+        if tally.item_type == "recommendation"
+        for label, rate, decided in (
+            (labels["used"], tally.win_rate_used, tally.used_decided),
+            (labels["no"], tally.win_rate_not_used, tally.not_used_decided),
+        )
+        if rate is not None
+    ]
+    drawn = [Markup(charts.rate_bars(bars, labels["win_by_strategy"]))] if bars else []
+    for path in review.concession_paths:
+        points = [charts.PathPoint(*point) for point in path.points]
+        title = f"{path.session}: {labels['terms'].get(path.term, path.term)}"
+        drawn.append(
+            Markup(charts.concession_path(points, path.limit, title, path.opening))
+        )
+    return drawn

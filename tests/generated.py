@@ -249,3 +249,62 @@ def _mark(store: Store, one: Plan, session_id: str) -> None:
     store.record_outcome(session_id, one.outcome, one.agreed, at=one.created_at)
     if one.outcome in ("won", "lost"):
         store.record_goal_result(session_id, "support", one.outcome == "won")
+
+
+#: The handbook's example meeting, entry by entry, as a salesperson records it.
+HANDBOOK_MEETING: list[dict[str, Any]] = [
+    {"kind": "agenda", "items": ["价格", "交付周期", "售后支持"]},
+    {"kind": "keyword", "words": ["成本", "效率", "风险"]},
+    {"kind": "offer", "by": "us", "term": "contract_amount", "value": 550_000},
+    {"kind": "demand", "topic": "price", "text": "希望价格再降5%"},
+    {
+        "kind": "concession",
+        "term": "contract_amount",
+        "from": 550_000,
+        "to": 520_000,
+        "for": "付款周期缩短至30天",
+    },
+    {"kind": "attitude", "topic": "price", "from": "hesitant", "to": "softening"},
+    {"kind": "demand", "topic": "service", "text": "要求增加免费培训次数"},
+    {"kind": "response", "topic": "service", "text": "可提供3次免费培训"},
+    {
+        "kind": "objection",
+        "type": "delivery",
+        "text": "交付周期太长，担心影响项目进度",
+        "reply": "协调优先排产，保证45天内交付",
+        "effect": "worked",
+    },
+    {"kind": "agreement", "term": "contract_amount", "value": 500_000},
+    {"kind": "agreement", "term": "payment_days", "value": 45},
+    {"kind": "agreement", "term": "free_training_sessions", "value": 3},
+    {
+        "kind": "open_issue",
+        "text": "合同细节需法务审核",
+        "owner": "法务",
+        "due": "2个工作日内",
+    },
+    {
+        "kind": "next_action",
+        "text": "发送报价单",
+        "owner": "张伟",
+        "due": "明天上午10点前",
+    },
+    {
+        "kind": "next_action",
+        "text": "视频沟通合同条款",
+        "owner": "张伟",
+        "due": "后天下午3点",
+    },
+]
+
+
+def handbook_session(store: Store, deal_file: Any) -> str:
+    """Record the handbook's example meeting through the live-session door."""
+    from advisor.inputs import load_deal
+    from advisor.session import LiveSessions
+
+    sessions = LiveSessions(store)
+    opened = sessions.open_session(load_deal(deal_file))
+    for entry in HANDBOOK_MEETING:
+        sessions.add_entry(opened.session, entry, author="张伟")
+    return opened.session

@@ -63,4 +63,5 @@ def main() -> None:
 from . import consult as _consult  # noqa: E402,F401  (registers commands)
 from . import explain as _explain  # noqa: E402,F401
 from . import playbook as _playbook  # noqa: E402,F401
+from . import record as _record  # noqa: E402,F401
 from . import session as _session  # noqa: E402,F401
