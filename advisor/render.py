@@ -229,25 +229,34 @@ def _display_width(text: str) -> int:
 
 
 def _wrap(text: str, first: str, rest: str) -> list[str]:
-    """Wrap at 80 terminal columns; Chinese has no spaces, so any character
-    boundary between two wide characters is a place to break."""
+    """Wrap at 80 terminal columns, Chinese included.
+
+    Chinese has no spaces, so the boundary between two wide characters is a
+    place to break, except before closing punctuation, which never starts a
+    line: the character before it moves down with it.
+    """
     if not text:
         return []
     lines: list[str] = []
-    line, width = first, _display_width(first)
+    tokens: list[str] = []
+    indent = first
     for token in _TOKENS.findall(text):
-        token_width = _display_width(token)
-        if width + token_width > _WIDTH and line.strip():
-            lines.append(line.rstrip())
-            token = token.lstrip()
-            line, width = rest, _display_width(rest)
-            token_width = _display_width(token)
-        line += token
-        width += token_width
-    if line.strip():
-        lines.append(line.rstrip())
+        width = _display_width(indent + "".join(tokens) + token)
+        if width > _WIDTH and tokens:
+            carried = []
+            if token in _NO_LINE_START and len(tokens) > 1:
+                carried = [tokens.pop().lstrip()]
+            lines.append((indent + "".join(tokens)).rstrip())
+            indent, tokens = rest, carried
+            if not tokens:
+                token = token.lstrip()
+        tokens.append(token)
+    if "".join(tokens).strip():
+        lines.append((indent + "".join(tokens)).rstrip())
     return lines
 
+
+_NO_LINE_START = set("，。、；：！？）」』》”’")
 
 # A run of spaces with the word after it, or a single wide character.
 _TOKENS = re.compile(r"\s*[\u2e80-\uffff]|\s*[^\s\u2e80-\uffff]+|\s+")
