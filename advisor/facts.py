@@ -101,6 +101,9 @@ CATALOGUE: dict[str, dict[str, tuple[str, str]]] = {
         "share": ("number", "left as a share of opening-to-bottom-line range"),
         "past_bottom_line": ("bool", "the value lies past the bottom line"),
         "entry": ("number", "the entry that set this value"),
+        "misses_must_goal": ("bool", "the value misses a must-goal on the term"),
+        "goal": ("text", "the id of the must-goal it misses"),
+        "target": ("number", "the target of the must-goal it misses"),
     },
     "objection_stats": {
         "type": ("text", "the objection type"),
@@ -243,7 +246,10 @@ def deal_facts(deal: Deal, entries: Iterable[Entry] = ()) -> list[Fact]:
     entry_facts = _entry_facts(deal, standing)
     _add_meeting_state(deal, standing, entry_facts)
     facts.extend(entry_facts)
-    facts.extend(_position_facts(deal, standing))
+    positions = _position_facts(deal, standing)
+    for position in positions:
+        _mark_missed_goal(position, deal)
+    facts.extend(positions)
     facts.extend(_objection_stats(deal, standing))
     facts.append(_session_fact(standing))
     return facts
