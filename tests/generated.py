@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 from typing import Any
 
 from advisor.store import AdviceRecord, EntryRecord, SessionRecord, Store
@@ -229,7 +230,11 @@ def _mark(store: Store, one: Plan, session_id: str) -> None:
     _, strategy = STRATEGY[one.customer_type]
     _, _, rebuttal, _ = OBJECTION[one.customer_type]
     store.record_mark(
-        session_id, "recommendation", strategy, used=one.strategy_used, at=one.created_at
+        session_id,
+        "recommendation",
+        strategy,
+        used=one.strategy_used,
+        at=one.created_at,
     )
     store.record_mark(
         session_id, "recommendation", "restate_agenda", used=True, at=one.created_at
@@ -298,7 +303,10 @@ HANDBOOK_MEETING: list[dict[str, Any]] = [
 ]
 
 
-def handbook_session(store: Store, deal_file: Any) -> str:
+DEAL_FILE = Path(__file__).resolve().parent.parent / "examples" / "deal-zh.yaml"
+
+
+def handbook_session(store: Store, deal_file: Any = DEAL_FILE) -> str:
     """Record the handbook's example meeting through the live-session door."""
     from advisor.inputs import load_deal
     from advisor.session import LiveSessions
