@@ -447,10 +447,13 @@ def _unmatched(
 
 
 def _always_given(kind: str, name: str, test: Test | None) -> bool:
-    """Whether every sample fact of ``kind`` that passes ``test`` has ``name``."""
+    """Whether every sample fact of ``kind`` that passes ``test`` has ``name``.
+
+    When no sample passes, nothing shows the field missing, and so no finding
+    is made: lint only reports what it can show.
+    """
     samples = [fact for fact in sample_facts() if fact["kind"] == kind]
-    passing = [fact for fact in samples if _passes_loosely(test, fact)]
-    return all(name in fact for fact in (passing or samples))
+    return all(name in fact for fact in samples if _passes_loosely(test, fact))
 
 
 def _passes_loosely(test: Test | None, fact: Fact) -> bool:
@@ -565,7 +568,7 @@ _SAMPLE_DEALS: list[dict[str, Any]] = [
                 "value": 95,
                 "text": "open",
             },
-            {"kind": "offer", "by": "customer", "term": "contract_amount", "value": 40},
+            {"kind": "offer", "by": "customer", "term": "contract_amount", "value": 60},
             {
                 "kind": "concession",
                 "term": "contract_amount",
