@@ -140,3 +140,41 @@ def test_the_explain_command_exits_2_on_an_unknown_rule() -> None:
     assert result.exit_code == 2
     assert result.output.startswith("error: ")
     assert "the playbook has no enabled rule 'nope'" in result.output
+
+
+def test_explain_reads_a_live_sessions_deal_and_entries(tmp_path: Path) -> None:
+    from advisor.session import LiveSessions
+
+    store = tmp_path / "record.sqlite3"
+    with LiveSessions(store) as sessions:
+        opened = sessions.open_session(load_deal(EXAMPLES / "deal-en.yaml"))
+        sessions.add_entry(
+            opened.session,
+            {"kind": "objection", "type": "delivery", "text": "Too slow"},
+        )
+
+    result = CliRunner().invoke(
+        cli,
+        [
+            "explain",
+            "--session",
+            opened.session,
+            "--store",
+            str(store),
+            "--rule",
+            "rebut.live_delivery",
+        ],
+    )
+
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[1:3] == [
+        "fired, because these facts matched:",
+        "  objection = objection e4 (type='delivery')",
+    ]
+
+
+def test_explain_needs_a_deal_or_a_session() -> None:
+    result = CliRunner().invoke(cli, ["explain", "--rule", "rebut.live_delivery"])
+
+    assert result.exit_code == 2
+    assert "Error: give either a DEAL file or --session SID" in result.output
