@@ -18,7 +18,7 @@ import json
 import logging
 import os
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Literal
@@ -62,12 +62,17 @@ class AdviceItem(_Model):
         default=None, description="The objection entry a rebuttal answers."
     )
     priority: int = 0
+    basis: str = Field(
+        default="",
+        description="The facts a flag rests on, as kind:id@entry; the same "
+        "flag on the same facts is the same advice in any language.",
+    )
 
     @property
     def identity(self) -> tuple[str, ...]:
         """What makes two items the same piece of advice, across entries."""
         if self.type == "flag":
-            return (self.type, self.rule, self.key)
+            return (self.type, self.rule, self.basis)
         return (self.type, self.key, self.entry or "")
 
 
@@ -281,7 +286,7 @@ class LiveSessions:
             session_id,
             stamped.kind,
             payload,
-            at=at.isoformat(),
+            at=payload["at"],
             author=stamped.author,
             corrects=stamped.corrects,
         )
@@ -454,6 +459,7 @@ def _item(item: Any) -> AdviceItem:
             text=item.message,
             severity=item.severity,
             priority=item.priority,
+            basis=_basis(fact.model_dump() for fact in item.facts),
         )
     if isinstance(item, Rebuttal):
         return AdviceItem(
@@ -504,7 +510,18 @@ def _item_from_record(record: AdviceRecord) -> AdviceItem:
         severity=record.severity,  # type: ignore[arg-type]
         entry=payload.get("entry"),
         priority=int(payload.get("priority", 0)),
+        basis=_basis(payload.get("facts", [])) if record.item_type == "flag" else "",
     )
+
+
+def _basis(facts: Iterable[Mapping[str, Any]]) -> str:
+    # A position keeps its id as it moves; the entry that set it tells a new
+    # warning on a new value from the same warning seen again.
+    parts = {
+        f"{fact['kind']}:{fact['id']}@{fact.get('fields', {}).get('entry', '')}"
+        for fact in facts
+    }
+    return " ".join(sorted(parts))
 
 
 def _delta(

@@ -9,8 +9,10 @@ from pathlib import Path
 import pytest
 
 from advisor import (
+    Advisor,
     Concession,
     Deal,
+    EngineError,
     LiveSessions,
     SessionError,
     load_deal,
@@ -326,3 +328,34 @@ def test_packages_start_from_the_sessions_latest_price(
     packages = sessions.packages(opened.session, lang="en")
 
     assert packages[0].terms["contract_amount"] == 520000
+
+
+def test_an_entry_is_kept_when_advising_fails_and_the_next_add_catches_up(
+    sessions: LiveSessions, handbook_deal: Deal, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    opened = sessions.open_session(handbook_deal, lang="en")
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise EngineError("the engine stopped")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(Advisor, "consult", broken)
+        with pytest.raises(EngineError):
+            sessions.add_entry(opened.session, typed("concession price 526000 510000"))
+    delta = sessions.add_entry(opened.session, typed("note 继续"))
+
+    assert [entry.seq for entry in sessions.store.entries(opened.session)] == [1, 2]
+    assert sessions.store.advice(opened.session, after_seq=1) == []
+    assert "guard.concession_for_nothing" in {item.rule for item in delta.standing}
+    assert "guard.concession_for_nothing" not in {item.rule for item in delta.new}
+
+
+def test_switching_language_between_entries_changes_no_advice(
+    sessions: LiveSessions, handbook_deal: Deal
+) -> None:
+    opened = sessions.open_session(handbook_deal, lang="en")
+    sessions.add_entry(opened.session, typed("concession price 526000 510000"))
+
+    delta = sessions.add_entry(opened.session, typed("note 休息"), lang="zh")
+
+    assert (delta.new, delta.resolved) == ([], [])
