@@ -309,7 +309,12 @@ def _flag_failures(expected: list[FlagExpectation], advice: Advice) -> list[str]
     failures = []
     for wanted in expected:
         if not any(_flag_matches(wanted, flag) for flag in advice.flags):
-            got = [f"{flag.severity} from {flag.rule}" for flag in advice.flags]
+            got = [
+                f"{flag.severity} from {flag.rule}"
+                + (f" saying {flag.message!r}" if wanted.message_contains else "")
+                for flag in advice.flags
+                if wanted.rule in (None, flag.rule)
+            ]
             failures.append(f"no {_described(wanted)}; got {_listed(got)}")
     return failures
 

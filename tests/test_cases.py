@@ -19,7 +19,7 @@ deal:
     name: Acme Freight
     type: price_sensitive
     decision_chain: [{name: Ana Ruiz, influence: decision_maker}]
-  goals: [{id: amount, metric: contract_amount, op: ">=", target: 90000, tier: must}]
+  goals: [{id: amount, metric: contract_amount, op: ">=", target: 82000, tier: must}]
   bottom_lines:
     contract_amount: {min: 80000}
 entries:
