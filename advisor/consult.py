@@ -19,14 +19,8 @@ from .advice import (
     SEVERITY_RANK,
     Advice,
     BottomLineView,
-    DerivedFact,
-    Flag,
     GoalView,
-    MatchedFact,
     OfferPackage,
-    PlaybookRef,
-    Rebuttal,
-    Recommendation,
 )
 from .compiler import SINGLETONS, compile_playbook
 from .deal import Deal
@@ -127,10 +121,14 @@ class _Run:
     lang: str
     singletons: dict[str, Fact]
     selling_points: list[Fact]
-    recommendations: dict[str, Recommendation] = field(default_factory=dict)
-    flags: dict[tuple[str, tuple[Any, ...]], Flag] = field(default_factory=dict)
-    rebuttals: dict[tuple[str, str], Rebuttal] = field(default_factory=dict)
-    derived: list[DerivedFact] = field(default_factory=list)
+    # Items are gathered as plain data and validated into models once, at
+    # the end: one bulk validation costs far less than a model per firing.
+    recommendations: dict[str, dict[str, Any]] = field(default_factory=dict)
+    flags: dict[tuple[str, tuple[Any, ...]], dict[str, Any]] = field(
+        default_factory=dict
+    )
+    rebuttals: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    derived: list[dict[str, Any]] = field(default_factory=list)
     derived_ids: set[str] = field(default_factory=set)
     fired: list[str] = field(default_factory=list)
 
@@ -152,20 +150,11 @@ class _Run:
         return new_facts
 
     def _explained(self, rule: RulePlan, firing: engine.Firing) -> dict[str, Any]:
-        # Advice is built from trusted facts; model_construct skips the
-        # validation that would otherwise dominate a consultation's time.
-        matched = [
-            MatchedFact.model_construct(
-                name=name, kind=fact["kind"], id=fact["id"], fields=_fields(fact)
-            )
-            for name, fact in firing.facts.items()
-        ]
+        matched = [_matched(name, fact) for name, fact in firing.facts.items()]
         matched.extend(
-            MatchedFact.model_construct(
-                name=f"{name}#{i}", kind=f["kind"], id=f["id"], fields=_fields(f)
-            )
+            _matched(f"{name}#{i}", fact)
             for name in firing.facts
-            for i, f in enumerate(firing.group[1:], start=2)
+            for i, fact in enumerate(firing.group[1:], start=2)
         )
         return {
             "rule": rule.id,
@@ -179,19 +168,19 @@ class _Run:
     ) -> None:
         existing = self.recommendations.get(strategy_id)
         if existing is not None:
-            if rule.id != existing.rule and rule.id not in existing.also_by:
-                existing.also_by.append(rule.id)
+            if rule.id != existing["rule"] and rule.id not in existing["also_by"]:
+                existing["also_by"].append(rule.id)
             return
 
         strategy = self.plan.strategies[strategy_id]
-        self.recommendations[strategy_id] = Recommendation.model_construct(
-            strategy=strategy_id,
-            title=pick(strategy.title, self.lang),
-            how=pick(strategy.how, self.lang),
-            evidence=pick(strategy.evidence, self.lang),
-            also_by=[],
+        self.recommendations[strategy_id] = {
+            "strategy": strategy_id,
+            "title": pick(strategy.title, self.lang),
+            "how": pick(strategy.how, self.lang),
+            "evidence": pick(strategy.evidence, self.lang),
+            "also_by": [],
             **self._explained(rule, firing),
-        )
+        }
 
     def _flag(self, rule: RulePlan, action: Action, firing: engine.Firing) -> None:
         template = Template.parse(pick(action.message, self.lang))
@@ -200,11 +189,11 @@ class _Run:
         if key in self.flags:
             return
 
-        self.flags[key] = Flag.model_construct(
-            severity=action.severity,
-            message=template.fill(values),
+        self.flags[key] = {
+            "severity": action.severity,
+            "message": template.fill(values),
             **self._explained(rule, firing),
-        )
+        }
 
     def _rebut(self, rule: RulePlan, rebuttal_id: str, firing: engine.Firing) -> None:
         rebuttal = self.plan.rebuttals[rebuttal_id]
@@ -222,21 +211,20 @@ class _Run:
         if key in self.rebuttals:
             return
 
-        self.rebuttals[key] = Rebuttal.model_construct(
-            rebuttal=rebuttal_id,
-            objection=objection_type,
-            objection_text=str(objection.get("text", "")),
-            entry=entry,
-            reply=render(
-                pick(rebuttal.reply, self.lang), firing.facts, self.singletons
-            ),
-            evidence=pick(rebuttal.evidence, self.lang),
-            selling_points=self._selling_points(
+        reply = pick(rebuttal.reply, self.lang)
+        self.rebuttals[key] = {
+            "rebuttal": rebuttal_id,
+            "objection": objection_type,
+            "objection_text": str(objection.get("text", "")),
+            "entry": entry,
+            "reply": render(reply, firing.facts, self.singletons),
+            "evidence": pick(rebuttal.evidence, self.lang),
+            "selling_points": self._selling_points(
                 objection_type, rebuttal.selling_point_keywords
             ),
-            prepared_reply="",
+            "prepared_reply": "",
             **self._explained(rule, firing),
-        )
+        }
 
     def _selling_points(self, objection: str, keywords: Sequence[str]) -> list[str]:
         chosen = []
@@ -269,47 +257,50 @@ class _Run:
             return None
         self.derived_ids.add(fact_id)
         self.derived.append(
-            DerivedFact.model_construct(
-                rule=rule.id, kind=action.target, id=fact_id, fields=fields
-            )
+            {"rule": rule.id, "kind": action.target, "id": fact_id, "fields": fields}
         )
         return {"kind": action.target, "id": fact_id, **fields}
 
     def advice(self, deal: Deal, facts: list[Fact]) -> Advice:
         flags = sorted(
             self.flags.values(),
-            key=lambda flag: (-SEVERITY_RANK[flag.severity], -flag.priority),
+            key=lambda flag: (-SEVERITY_RANK[flag["severity"]], -flag["priority"]),
         )
         expected = [objection.type for objection in deal.expected_objections]
         rebuttals = sorted(
             self.rebuttals.values(),
             key=lambda item: (
-                item.entry is None,
-                expected.index(item.objection) if item.objection in expected else 99,
-                -item.priority,
+                item["entry"] is None,
+                expected.index(item["objection"])
+                if item["objection"] in expected
+                else len(expected),
+                -item["priority"],
             ),
         )
-        for item in list(rebuttals):
-            prepared = _prepared_reply(deal, item.objection)
-            if prepared:
-                index = rebuttals.index(item)
-                rebuttals[index] = item.model_copy(update={"prepared_reply": prepared})
-        return Advice(
-            playbook=PlaybookRef(
-                name=self.plan.name, version=self.plan.version, digest=self.plan.digest
-            ),
-            lang=self.lang,
-            deal=deal.deal.title,
-            recommendations=sorted(
-                self.recommendations.values(), key=lambda item: -item.priority
-            ),
-            flags=flags,
-            rebuttals=rebuttals,
-            goals=_goal_views(deal, facts),
-            bottom_lines=_bottom_line_views(deal, facts),
-            derived=self.derived,
-            fired=self.fired,
-            packages=self._packages(deal, facts),
+        for item in rebuttals:
+            item["prepared_reply"] = _prepared_reply(deal, item["objection"])
+        recommendations = sorted(
+            self.recommendations.values(), key=lambda item: -item["priority"]
+        )
+
+        return Advice.model_validate(
+            {
+                "playbook": {
+                    "name": self.plan.name,
+                    "version": self.plan.version,
+                    "digest": self.plan.digest,
+                },
+                "lang": self.lang,
+                "deal": deal.deal.title,
+                "recommendations": recommendations,
+                "flags": flags,
+                "rebuttals": rebuttals,
+                "goals": _goal_views(deal, facts),
+                "bottom_lines": _bottom_line_views(deal, facts),
+                "derived": self.derived,
+                "fired": self.fired,
+                "packages": self._packages(deal, facts),
+            }
         )
 
     def _packages(self, deal: Deal, facts: list[Fact]) -> list[OfferPackage]:
@@ -330,8 +321,9 @@ def _prepared_reply(deal: Deal, objection: str) -> str:
     return ""
 
 
-def _fields(fact: Fact) -> dict[str, Any]:
-    return {key: value for key, value in fact.items() if key not in ("kind", "id")}
+def _matched(name: str, fact: Fact) -> dict[str, Any]:
+    fields = {key: value for key, value in fact.items() if key not in ("kind", "id")}
+    return {"name": name, "kind": fact["kind"], "id": fact["id"], "fields": fields}
 
 
 def _goal_views(deal: Deal, facts: list[Fact]) -> list[GoalView]:

@@ -91,10 +91,13 @@ class RunStats:
 class Ruleset:
     """A plan's rules registered in the engine; cheap to share between threads."""
 
-    def __init__(self, name: str, handle: int, rule_count: int) -> None:
+    def __init__(self, name: str, handle: int, rules: Sequence[RulePlan]) -> None:
         self.name = name
         self._handle = handle
-        self.rule_count = rule_count
+        self.rule_count = len(rules)
+        self._aliases = {
+            rule.id: {pattern.alias for pattern in rule.patterns} for rule in rules
+        }
 
     def run(self, facts: Sequence[Fact], on_fire: OnFire) -> RunStats:
         """Run ``facts`` through the rules in a fresh session; forward-chain.
@@ -170,6 +173,10 @@ class Ruleset:
         if stats.errors:
             return
         firing = _firing(rule, message, known)
+        if firing.facts.keys() != self._aliases[rule]:
+            # Reading facts out of the engine's text relies on its layout;
+            # should that ever change, fail loudly rather than advise wrongly.
+            raise RuntimeError(f"unexpected action text for rule {rule}")
         if stats.debug:
             logger.debug("rule %s fired on %s", rule, firing.facts)
         try:
@@ -217,7 +224,7 @@ def ruleset_for(digest: str, rules: Sequence[RulePlan]) -> Ruleset:
                 ) from None
             _rulesets[digest] = handle
             logger.info("registered ruleset %s with %d rules", name, len(rules))
-        return Ruleset(f"playbook-{digest}", handle, len(rules))
+        return Ruleset(f"playbook-{digest}", handle, rules)
 
 
 def registered_rulesets() -> int:
@@ -242,9 +249,10 @@ def _payload(facts: Iterable[Fact], sid: str, known: list[Fact]) -> str:
                 f"a {fact.get('kind')} fact has {len(fact)} fields; "
                 f"the engine takes at most {_MAX_PROPERTIES - 2}"
             )
-        # The identity goes first: a dict keeps the order it is built in.
-        outgoing = {"id": f"f{len(known)}", "sid": sid}
-        outgoing.update(item for item in fact.items() if item[0] != "id")
+        # The identity goes first: a key keeps the place it was first given,
+        # even when the fact's own id overwrites its value for a moment.
+        outgoing = {"id": None, "sid": sid, **fact}
+        outgoing["id"] = f"f{len(known)}"
         batch.append(outgoing)
         known.append(fact)
     return json.dumps(batch, ensure_ascii=False)
@@ -254,16 +262,27 @@ _FACT_START = '{"id": "f'
 
 
 def _firing(rule: str, message: str, known: list[Fact]) -> Firing:
-    # Each matched fact stands in the text as "alias":{"id": "fN", ...}.
+    # The text reads {"RULE":{"ALIAS":{"id": "fN", ...},"ALIAS2":{...}}}, or
+    # {"RULE":[{"ALIAS":{...}}, ...]} for a rule that waits for several.
+    first = message.find(_FACT_START)
+    if message.find(_FACT_START, first + 1) < 0 and message[len(rule) + 4] != "[":
+        alias = message[len(rule) + 6 : first - 2]
+        return Firing(rule, {alias: known[_index_at(message, first)]})
+
     pieces = message.split(_FACT_START)
     matches = []
-    for before, piece in zip(pieces, pieces[1:]):
+    for before, piece in itertools.pairwise(pieces):
         alias = before[before.rindex('"', 0, -2) + 1 : -2]
         matches.append((alias, known[int(piece[: piece.index('"')])]))
     if message[len(rule) + 4] == "[":
         group = tuple(fact for _, fact in matches)
         return Firing(rule, {matches[0][0]: group[0]}, group)
     return Firing(rule, dict(matches))
+
+
+def _index_at(message: str, start: int) -> int:
+    digits = start + len(_FACT_START)
+    return int(message[digits : message.index('"', digits)])
 
 
 def _definition(rules: Sequence[RulePlan]) -> dict[str, Any]:

@@ -223,3 +223,33 @@ def test_an_unchanged_playbook_reuses_its_engine_ruleset(
         Advisor.load(path)
 
     assert registered_rulesets() == before
+
+
+def test_every_firing_carries_the_facts_under_the_rules_own_names() -> None:
+    rule = RulePlan(
+        id="pair",
+        priority=50,
+        patterns=(
+            Pattern("first_note", "note"),
+            Pattern("the_goal", "goal", Compare("tier", "==", "must")),
+        ),
+        actions=(),
+        because={"": "test"},
+    )
+    ruleset = ruleset_for("test-aliases", [rule])
+    seen: list[dict[str, object]] = []
+
+    ruleset.run(
+        [
+            {"kind": "note", "id": "n", "text": '{"id": "f9", "x": 1}'},
+            {"kind": "goal", "id": "g", "tier": "must"},
+        ],
+        lambda firing: seen.append(firing.facts) or [],
+    )
+
+    assert seen == [
+        {
+            "first_note": {"kind": "note", "id": "n", "text": '{"id": "f9", "x": 1}'},
+            "the_goal": {"kind": "goal", "id": "g", "tier": "must"},
+        }
+    ]
