@@ -287,7 +287,7 @@ def _fact(kind: str, fact_id: str, **fields: Any) -> Fact:
     # Absent values are left out, not sent as null: a rule testing a field
     # then simply does not match, and "exists" can test for it.
     fact: Fact = {"kind": kind, "id": fact_id}
-    fact.update((name, value) for name, value in fields.items() if value is not None)
+    fact.update({name: value for name, value in fields.items() if value is not None})
     return fact
 
 
