@@ -132,6 +132,8 @@ class LiveSessions:
     def __init__(self, store: Store | str | os.PathLike[str] | None = None) -> None:
         self.store = store if isinstance(store, Store) else Store(store)
         self._advisors: dict[tuple[str, int, int], Advisor] = {}
+        self._entries: dict[str, list[Entry]] = {}
+        self._standing: dict[str, tuple[int, list[AdviceItem]]] = {}
         self._lock = threading.Lock()
 
     def close(self) -> None:
@@ -295,10 +297,7 @@ class LiveSessions:
         self, session: SessionRecord, seq: int, lang: str | None
     ) -> AdviceDelta:
         deal = _deal_of(session)
-        entries = [_recorded(row).entry for row in self.store.entries(session.id)]
-        entries = [
-            entry for entry in entries if entry.id is not None and entry.id <= seq
-        ]
+        entries = self._entries_of(session.id)[:seq]
         advisor = self._advisor(session.playbook_path)
 
         advice = advisor.consult(deal, entries, lang=lang)
@@ -310,7 +309,23 @@ class LiveSessions:
             seq,
             [_record(session.id, seq, advice, item) for item in advice.items()],
         )
+        with self._lock:
+            self._standing[session.id] = (seq, now)
         return _delta(session.id, seq, before, now)
+
+    def _entries_of(self, session_id: str) -> list[Entry]:
+        """The session's entries in order, read from the store only once each.
+
+        Entries are never rewritten, so what was read stays true; only the
+        ones added since (by this or another process) are read again.
+        """
+        with self._lock:
+            known = list(self._entries.get(session_id, []))
+        rows = self.store.entries(session_id, after=len(known))
+        known.extend(_recorded(row).entry for row in rows)
+        with self._lock:
+            self._entries[session_id] = known
+        return known
 
     def _advice_before(
         self,
@@ -323,15 +338,16 @@ class LiveSessions:
     ) -> list[AdviceItem]:
         if seq == 0:
             return []
+        with self._lock:
+            last_seq, items = self._standing.get(session.id, (-1, []))
+        if last_seq == seq - 1:
+            return items
         stored = self.store.advice(session.id, after_seq=seq - 1)
-        if stored and lang is None:
+        if stored:
             return [_item_from_record(record) for record in stored]
-        # Nothing stored for the entry before (a process stopped between
-        # recording it and advising), or another language: consult again.
-        earlier = [
-            entry for entry in entries if entry.id is not None and entry.id < seq
-        ]
-        advice = advisor.consult(deal, earlier, lang=lang)
+        # Nothing stored for the entry before: a process stopped between
+        # recording it and advising on it. Consult again to catch up.
+        advice = advisor.consult(deal, entries[: seq - 1], lang=lang)
         return [_item(item) for item in advice.items()]
 
 
