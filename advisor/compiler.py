@@ -78,9 +78,28 @@ def compile_playbook(source: PlaybookSource) -> PlaybookPlan:
         )
         for key, item in source.rebuttals.items()
     }
-    catalogue = _catalogue_with_derived(source, problems)
-    context = _Context(source, catalogue, problems)
+    context = _Context(source, _catalogue_with_derived(source, problems), problems)
 
+    rules = _rules(source, context, problems)
+
+    if problems:
+        raise PlaybookError(problems)
+    return PlaybookPlan(
+        name=source.meta.name,
+        version=source.meta.version,
+        digest=source.digest,
+        languages=tuple(source.meta.languages),
+        rules=tuple(rules),
+        strategies=strategies,
+        rebuttals=rebuttals,
+        settings=dict(source.settings),
+        sources=tuple(located.file for located in source.files),
+    )
+
+
+def _rules(
+    source: PlaybookSource, context: _Context, problems: list[Problem]
+) -> list[RulePlan]:
     rules: list[RulePlan] = []
     seen: dict[str, Sourced] = {}
     for item in source.rules:
@@ -101,20 +120,7 @@ def compile_playbook(source: PlaybookSource) -> PlaybookPlan:
         rule = context.rule(item)
         if rule is not None and spec.enabled:
             rules.append(rule)
-
-    if problems:
-        raise PlaybookError(problems)
-    return PlaybookPlan(
-        name=source.meta.name,
-        version=source.meta.version,
-        digest=source.digest,
-        languages=tuple(source.meta.languages),
-        rules=tuple(rules),
-        strategies=strategies,
-        rebuttals=rebuttals,
-        settings=dict(source.settings),
-        sources=tuple(located.file for located in source.files),
-    )
+    return rules
 
 
 def text_of(spec: TextSpec | None) -> Text:
@@ -237,32 +243,10 @@ class _Context:
     def _pattern(
         self, item: Sourced, index: int, raw: dict[str, Any], aliases: dict[str, str]
     ) -> tuple[Pattern, int | None] | None:
-        where_path: tuple[str | int, ...] = ("when", index)
-        if "fact" in raw:
-            unknown = set(raw) - {"fact", "as", "where", "at_least"}
-            if unknown:
-                self._problem(
-                    item,
-                    f"{sorted(unknown)[0]!r} is not part of a pattern; "
-                    "use fact, as, where and at_least",
-                    *where_path,
-                )
-                return None
-            kind, alias = raw["fact"], raw.get("as", raw["fact"])
-            where, count = raw.get("where"), raw.get("at_least")
-            where_path = (*where_path, "where")
-        elif len(raw) == 1:
-            kind, where = next(iter(raw.items()))
-            alias, count = kind, None
-            where_path = (*where_path, kind)
-        else:
-            self._problem(
-                item,
-                "a pattern is either 'KIND: {conditions}' or "
-                "'fact: KIND' with as, where and at_least",
-                *where_path,
-            )
+        parts = self._pattern_parts(item, index, raw)
+        if parts is None:
             return None
+        kind, alias, where, count, where_path = parts
 
         if not isinstance(kind, str) or kind not in self.catalogue:
             hint = did_you_mean(str(kind), self.catalogue)
@@ -287,17 +271,50 @@ class _Context:
                 item, "at_least must be a whole number of 2 or more", "when", index
             )
             return None
+        if where is not None and not isinstance(where, dict):
+            self._problem(
+                item, "conditions must be a mapping of field: value", *where_path
+            )
+            return None
 
-        test = None
-        if where is not None:
-            if not isinstance(where, dict):
-                self._problem(
-                    item, "conditions must be a mapping of field: value", *where_path
-                )
-                return None
-            test = self._where(item, where_path, where, kind, aliases)
+        test = self._where(item, where_path, where, kind, aliases) if where else None
         aliases[alias] = kind
         return Pattern(alias, kind, test), count
+
+    def _pattern_parts(
+        self, item: Sourced, index: int, raw: dict[str, Any]
+    ) -> tuple[Any, Any, Any, Any, tuple[str | int, ...]] | None:
+        """Kind, name, conditions, count and path of either way to write a pattern."""
+        if "fact" in raw:
+            unknown = set(raw) - {"fact", "as", "where", "at_least"}
+            if unknown:
+                self._problem(
+                    item,
+                    f"{sorted(unknown)[0]!r} is not part of a pattern; "
+                    "use fact, as, where and at_least",
+                    "when",
+                    index,
+                )
+                return None
+            kind = raw["fact"]
+            return (
+                kind,
+                raw.get("as", kind),
+                raw.get("where"),
+                raw.get("at_least"),
+                ("when", index, "where"),
+            )
+        if len(raw) == 1:
+            kind, where = next(iter(raw.items()))
+            return kind, kind, where, None, ("when", index, kind)
+        self._problem(
+            item,
+            "a pattern is either 'KIND: {conditions}' or "
+            "'fact: KIND' with as, where and at_least",
+            "when",
+            index,
+        )
+        return None
 
     def _where(
         self,
@@ -399,48 +416,79 @@ class _Context:
                 return None
             return Compare(name, "exists" if operand else "missing", None, field_type)
         if op in ("in", "not_in"):
-            if not isinstance(operand, list) or not operand:
-                self._problem(item, f"{op} takes a list of values", *path)
-                return None
-            each = [
-                self._compare(item, path, name, field_type, "==", part, aliases)
-                for part in operand
-            ]
-            if any(test is None for test in each):
-                return None
-            tests = tuple(t for t in each if t is not None)
-            group: Test = AnyOf(tests) if len(tests) > 1 else tests[0]
-            return self._negate(item, path, group) if op == "not_in" else group
+            return self._one_of(item, path, name, field_type, op, operand, aliases)
 
         resolved = self._operand(item, path, operand, aliases)
         if resolved is _INVALID:
             return None
         if op == "contains":
-            if field_type not in ("list", "text", "any"):
-                self._problem(
-                    item,
-                    f"contains needs a list or text field; {name} is a {field_type}",
-                    *path,
-                )
-                return None
-            if field_type == "text" and isinstance(resolved, Ref):
-                self._problem(
-                    item,
-                    "contains on text takes a literal text, not a reference",
-                    *path,
-                )
-                return None
-            if field_type == "text" and set(str(resolved)) & set(_UNMATCHABLE):
-                self._problem(
-                    item,
-                    f"contains on text cannot look for {_UNMATCHABLE}; "
-                    "shorten the text to leave them out",
-                    *path,
-                )
-                return None
-            return Compare(name, "contains", resolved, field_type)
+            return self._contains(item, path, name, field_type, resolved)
+        return self._ordered(item, path, name, field_type, op, resolved, aliases)
 
-        value_type = self._type_of(resolved, aliases)
+    def _one_of(
+        self,
+        item: Sourced,
+        path: tuple[str | int, ...],
+        name: str,
+        field_type: str,
+        op: str,
+        operand: Any,
+        aliases: dict[str, str],
+    ) -> Test | None:
+        if not isinstance(operand, list) or not operand:
+            self._problem(item, f"{op} takes a list of values", *path)
+            return None
+        each = [
+            self._compare(item, path, name, field_type, "==", part, aliases)
+            for part in operand
+        ]
+        tests = tuple(test for test in each if test is not None)
+        if len(tests) != len(each):
+            return None
+        group: Test = AnyOf(tests) if len(tests) > 1 else tests[0]
+        return self._negate(item, path, group) if op == "not_in" else group
+
+    def _contains(
+        self,
+        item: Sourced,
+        path: tuple[str | int, ...],
+        name: str,
+        field_type: str,
+        value: Any,
+    ) -> Test | None:
+        if field_type not in ("list", "text", "any"):
+            self._problem(
+                item,
+                f"contains needs a list or text field; {name} is a {field_type}",
+                *path,
+            )
+            return None
+        if field_type == "text" and isinstance(value, Ref):
+            self._problem(
+                item, "contains on text takes a literal text, not a reference", *path
+            )
+            return None
+        if field_type == "text" and set(str(value)) & set(_UNMATCHABLE):
+            self._problem(
+                item,
+                f"contains on text cannot look for {_UNMATCHABLE}; "
+                "shorten the text to leave them out",
+                *path,
+            )
+            return None
+        return Compare(name, "contains", value, field_type)
+
+    def _ordered(
+        self,
+        item: Sourced,
+        path: tuple[str | int, ...],
+        name: str,
+        field_type: str,
+        op: str,
+        value: Any,
+        aliases: dict[str, str],
+    ) -> Test | None:
+        value_type = self._type_of(value, aliases)
         if field_type == "list":
             self._problem(item, f"{name} is a list; test it with contains", *path)
             return None
@@ -450,13 +498,12 @@ class _Context:
             )
             return None
         if "any" not in (field_type, value_type) and field_type != value_type:
+            shown = f"${value.alias}.{value.field}" if isinstance(value, Ref) else value
             self._problem(
-                item,
-                f"{name} is a {field_type} but {operand!r} is a {value_type}",
-                *path,
+                item, f"{name} is a {field_type} but {shown!r} is a {value_type}", *path
             )
             return None
-        return Compare(name, op, resolved, field_type)  # type: ignore[arg-type]
+        return Compare(name, op, value, field_type)  # type: ignore[arg-type]
 
     def _operand(
         self,
