@@ -82,7 +82,10 @@ _SEVERITY = {
 }
 
 
-def labels(lang: str) -> dict[str, str]:
+Labels = dict[str, str]
+
+
+def labels(lang: str) -> Labels:
     return _LABELS.get(lang, _LABELS["en"])
 
 
@@ -102,23 +105,41 @@ def to_text(advice: Advice, explain: bool = False) -> str:
     if not advice.items():
         lines.extend([words["no_advice"], ""])
 
-    lines.append(_heading(words["strategies"]))
+    for section in (
+        _text_strategies,
+        _text_flags,
+        _text_rebuttals,
+        _text_packages,
+        _text_goals,
+        _text_derived,
+    ):
+        lines.extend(section(advice, words, explain))
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _text_strategies(advice: Advice, words: Labels, explain: bool) -> list[str]:
+    lines = [_heading(words["strategies"])]
     for number, item in enumerate(advice.recommendations, start=1):
         lines.extend(_wrap(f"{number}. {item.title}  [{item.rule}]", "", "   "))
         lines.extend(_wrap(item.how, "   ", "   "))
         if item.evidence:
             lines.extend(_wrap(f"{words['evidence']}: {item.evidence}", "   ", "   "))
         lines.extend(_explanation(item, words, explain))
-    lines.extend(_empty(advice.recommendations, words))
+    return lines + _empty(advice.recommendations, words)
 
-    lines.append(_heading(words["flags"]))
+
+def _text_flags(advice: Advice, words: Labels, explain: bool) -> list[str]:
+    lines = [_heading(words["flags"])]
+    tags = _SEVERITY.get(advice.lang, _SEVERITY["en"])
     for flag in advice.flags:
-        tag = _SEVERITY.get(advice.lang, _SEVERITY["en"])[flag.severity]
-        lines.extend(_wrap(f"{tag:<5} {flag.message}  [{flag.rule}]", "", "      "))
+        tag = _pad(tags[flag.severity], 6)
+        lines.extend(_wrap(f"{tag}{flag.message}  [{flag.rule}]", "", "      "))
         lines.extend(_explanation(flag, words, explain, indent="      "))
-    lines.extend(_empty(advice.flags, words))
+    return lines + _empty(advice.flags, words)
 
-    lines.append(_heading(words["rebuttals"]))
+
+def _text_rebuttals(advice: Advice, words: Labels, explain: bool) -> list[str]:
+    lines = [_heading(words["rebuttals"])]
     for reply in advice.rebuttals:
         origin = words["raised"] if reply.entry else words["expected"]
         said = f": {reply.objection_text}" if reply.objection_text else ""
@@ -132,30 +153,41 @@ def to_text(advice: Advice, explain: bool = False) -> str:
         if reply.evidence:
             lines.extend(_wrap(f"{words['evidence']}: {reply.evidence}", "   ", "   "))
         lines.extend(_explanation(reply, words, explain))
-    lines.extend(_empty(advice.rebuttals, words))
+    return lines + _empty(advice.rebuttals, words)
 
-    if advice.packages:
-        lines.append(_heading(words["packages"]))
-        for number, package in enumerate(advice.packages, start=1):
-            text = f"{number}. {package.title}: {_package_terms(package, words)}"
-            lines.extend(_wrap(text, "", "   "))
-        lines.extend(_wrap(advice.packages[0].how, "   ", "   "))
-        lines.append("")
 
-    lines.append(_heading(words["goals"]))
+def _text_packages(advice: Advice, words: Labels, explain: bool) -> list[str]:
+    if not advice.packages:
+        return []
+    lines = [_heading(words["packages"])]
+    for number, package in enumerate(advice.packages, start=1):
+        text = f"{number}. {package.title}: {_package_terms(package, words)}"
+        lines.extend(_wrap(text, "", "   "))
+    lines.extend(_wrap(advice.packages[0].how, "   ", "   "))
+    return [*lines, ""]
+
+
+def _text_goals(advice: Advice, words: Labels, explain: bool) -> list[str]:
+    lines = [_heading(words["goals"])]
     for goal in advice.goals:
         lines.extend(_wrap(_goal_line(goal, words), "", "   "))
     for line in advice.bottom_lines:
         lines.extend(_wrap(_bottom_line(line, words), "", "   "))
-    lines.extend(_empty([*advice.goals, *advice.bottom_lines], words))
+    return lines + _empty([*advice.goals, *advice.bottom_lines], words)
 
-    if explain and advice.derived:
-        lines.append(_heading(words["derived"]))
-        for fact in advice.derived:
-            fields = ", ".join(f"{k}={v}" for k, v in fact.fields.items())
-            lines.extend(_wrap(f"{fact.kind}: {fields}  [{fact.rule}]", "", "   "))
-        lines.append("")
-    return "\n".join(lines).rstrip() + "\n"
+
+def _text_derived(advice: Advice, words: Labels, explain: bool) -> list[str]:
+    if not (explain and advice.derived):
+        return []
+    lines = [_heading(words["derived"])]
+    for fact in advice.derived:
+        fields = ", ".join(f"{k}={v}" for k, v in fact.fields.items())
+        lines.extend(_wrap(f"{fact.kind}: {fields}  [{fact.rule}]", "", "   "))
+    return [*lines, ""]
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * max(1, width - _display_width(text))
 
 
 def to_markdown(advice: Advice, explain: bool = False) -> str:
