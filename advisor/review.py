@@ -40,6 +40,12 @@ logger = logging.getLogger(__name__)
 #: How many of the latest sessions' concession paths the review draws.
 PATHS_SHOWN = 4
 
+#: How many of the latest sessions are searched for concession paths.
+PATHS_SEARCHED = 50
+
+#: The entry kinds the review counts; other entries are not read at all.
+REVIEWED_KINDS = ("agreement", "objection", "keyword", "demand")
+
 
 class Filters(BaseModel):
     since: str | None = None
@@ -146,7 +152,7 @@ def build_review(
     ``since`` is an ISO date (sessions opened on or after it); ``playbook``
     a playbook name or ``name@version``.
     """
-    rows = store.review_rows(since, customer_type, playbook)
+    rows = store.review_rows(since, customer_type, playbook, REVIEWED_KINDS)
     seen = [_see(rows, session) for session in rows.sessions]
 
     review = Review(
@@ -160,7 +166,7 @@ def build_review(
         advice=_advice_tallies(rows, seen),
         objections=_objection_tallies(rows),
         changed_needs=_changed_needs(rows),
-        concession_paths=_latest_paths(rows),
+        concession_paths=_latest_paths(store, rows.sessions),
     )
     logger.info("reviewed %d negotiations", len(seen))
     return review
@@ -209,51 +215,52 @@ def _grouped(seen: Sequence[_Seen], key: Any) -> list[Tally]:
 
 
 def _advice_tallies(rows: ReviewRows, seen: Sequence[_Seen]) -> list[AdviceTally]:
+    # Counted in plain Counters and turned into models once at the end:
+    # setting attributes on models tens of thousands of times is slow.
     outcomes = {one.session.id: one.outcome for one in seen}
-    tallies: dict[tuple[str, str], AdviceTally] = {}
+    counts: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
+    rules: dict[tuple[str, str], set[str]] = defaultdict(set)
     for session_id, advice in rows.advice.items():
         marks = rows.marks.get(session_id, {})
         given = {(a.item_type, a.item_key): a.rule for a in advice}
-        for (item_type, key), rule in given.items():
-            if item_type == "flag":
+        for item, rule in given.items():
+            if item[0] == "flag":
                 continue
-            tally = tallies.setdefault(
-                (item_type, key), AdviceTally(item_type=item_type, key=key)
-            )
-            if rule not in tally.rules:
-                tally.rules.append(rule)
-            _count_use(tally, marks.get((item_type, key)), outcomes.get(session_id))
-    for tally in tallies.values():
-        tally.rules.sort()
-        tally.win_rate_used = _rate(tally.used_won, tally.used_decided)
-        tally.win_rate_not_used = _rate(tally.not_used_won, tally.not_used_decided)
-        tally.effective_rate = _rate(tally.effective, tally.judged)
-    return sorted(tallies.values(), key=lambda t: (t.item_type, -t.advised, t.key))
+            rules[item].add(rule)
+            _count_use(counts[item], marks.get(item), outcomes.get(session_id))
+    tallies = [
+        AdviceTally(
+            item_type=item_type,
+            key=key,
+            rules=sorted(rules[(item_type, key)]),
+            win_rate_used=_rate(count["used_won"], count["used_decided"]),
+            win_rate_not_used=_rate(count["not_used_won"], count["not_used_decided"]),
+            effective_rate=_rate(count["effective"], count["judged"]),
+            **count,
+        )
+        for (item_type, key), count in counts.items()
+    ]
+    return sorted(tallies, key=lambda t: (t.item_type, -t.advised, t.key))
 
 
-def _count_use(tally: AdviceTally, mark: Any, outcome: str | None) -> None:
-    tally.advised += 1
+def _count_use(count: Counter[str], mark: Any, outcome: str | None) -> None:
+    count["advised"] += 1
     used = mark.used if mark else None
     if used is None:
-        tally.unmarked += 1
+        count["unmarked"] += 1
         return
-    decided, won = outcome in DECIDED, outcome == "won"
-    if used:
-        tally.used += 1
-        tally.used_decided += decided
-        tally.used_won += won
-        if mark.effective is not None:
-            tally.judged += 1
-            tally.effective += mark.effective
-    else:
-        tally.not_used += 1
-        tally.not_used_decided += decided
-        tally.not_used_won += won
+    side = "used" if used else "not_used"
+    count[side] += 1
+    count[f"{side}_decided"] += outcome in DECIDED
+    count[f"{side}_won"] += outcome == "won"
+    if used and mark.effective is not None:
+        count["judged"] += 1
+        count["effective"] += mark.effective
 
 
 def _objection_tallies(rows: ReviewRows) -> list[ObjectionTally]:
     counts: Counter[tuple[str, str]] = Counter()
-    replies: dict[tuple[str, str], dict[str, ReplyTally]] = defaultdict(dict)
+    replies: dict[tuple[str, str], dict[str, Counter[str]]] = defaultdict(dict)
     for session in rows.sessions:
         for entry in _standing(rows.entries.get(session.id, [])):
             if entry.kind != "objection":
@@ -262,11 +269,11 @@ def _objection_tallies(rows: ReviewRows) -> list[ObjectionTally]:
             counts[key] += 1
             reply = entry.payload.get("reply")
             if reply:
-                tally = replies[key].setdefault(reply, ReplyTally(reply=reply))
-                tally.used += 1
+                tally = replies[key].setdefault(reply, Counter())
+                tally["used"] += 1
                 effect = entry.payload.get("effect")
                 if effect in ("worked", "partly", "failed"):
-                    setattr(tally, effect, getattr(tally, effect) + 1)
+                    tally[effect] += 1
     ordered = sorted(
         counts.items(), key=lambda item: (item[0][0], -item[1], item[0][1])
     )
@@ -276,7 +283,10 @@ def _objection_tallies(rows: ReviewRows) -> list[ObjectionTally]:
             type=kind,
             count=count,
             replies=sorted(
-                replies[(customer_type, kind)].values(),
+                (
+                    ReplyTally(reply=reply, **tally)
+                    for reply, tally in replies[(customer_type, kind)].items()
+                ),
                 key=lambda r: (-r.worked, -r.used, r.reply),
             ),
         )
@@ -319,19 +329,19 @@ def _needs(entries: Sequence[EntryRecord]) -> list[str]:
     return needs
 
 
-def _latest_paths(rows: ReviewRows, count: int = PATHS_SHOWN) -> list[PathView]:
+def _latest_paths(store: Store, sessions: Sequence[SessionRecord]) -> list[PathView]:
     paths: list[PathView] = []
-    for session in reversed(rows.sessions):
-        records = rows.entries.get(session.id, [])
+    for session in list(reversed(sessions))[:PATHS_SEARCHED]:
+        records = store.entries(session.id)
         if not any(entry.kind == "concession" for entry in records):
             continue
         deal = Deal.model_validate(session.deal)
         for path in concession_paths(deal, stored_entries(records)):
             if len(path.points) > 1:
                 paths.append(path.model_copy(update={"session": session.id}))
-        if len(paths) >= count:
+        if len(paths) >= PATHS_SHOWN:
             break
-    return paths[:count]
+    return paths[:PATHS_SHOWN]
 
 
 def _rate(part: int, whole: int) -> float | None:

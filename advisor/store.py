@@ -626,15 +626,19 @@ class Store:
         since: str | None = None,
         customer_type: str | None = None,
         playbook: str | None = None,
+        entry_kinds: Sequence[str] | None = None,
     ) -> ReviewRows:
         """Everything a team review reads, for the sessions the filters keep.
 
         ``since`` is an ISO date compared with when a session was opened;
-        ``playbook`` is a playbook name, or ``name@version``. Reads each table
-        once, so a review of thousands of sessions stays fast.
+        ``playbook`` is a playbook name, or ``name@version``; ``entry_kinds``
+        limits the entries read to those kinds. Reads each table once, so a
+        review of thousands of sessions stays fast.
         """
         where, parameters = _review_filter(since, customer_type, playbook)
         chosen = f"session_id IN (SELECT s.id FROM sessions s{where})"
+        kinds = tuple(entry_kinds or ())
+        of_kinds = f" AND kind IN ({', '.join('?' * len(kinds))})" if kinds else ""
 
         sessions = self._read(_SESSION_QUERY + where + " ORDER BY s.number", parameters)
         outcomes = self._read(
@@ -653,8 +657,8 @@ class Store:
         )
         entries = self._read(
             "SELECT session_id, seq, kind, at, author, corrects, payload"
-            f" FROM entries WHERE {chosen} ORDER BY session_id, seq",
-            parameters,
+            f" FROM entries WHERE {chosen}{of_kinds} ORDER BY session_id, seq",
+            parameters + kinds,
         )
         return _review_rows(sessions, outcomes, marks, judged, advice, entries)
 
