@@ -463,7 +463,7 @@ def _entries_text(view: SessionView, markdown: bool) -> str:
     for recorded in view.entries:
         entry = recorded.entry.model_dump(mode="json", by_alias=True, exclude_none=True)
         fields = ", ".join(
-            f"{key}={value}"
+            f"{key}={' / '.join(value) if isinstance(value, list) else value}"
             for key, value in entry.items()
             if key not in ("id", "kind", "at", "author", "corrects")
         )
