@@ -60,24 +60,21 @@ class ReloadingAdvisor:
     def __init__(self, path: str | Path | None = None) -> None:
         self.path = Path(path) if path else resources.default_playbook()
         self._lock = threading.Lock()
-        self._versions: OrderedDict[str, Advisor] = OrderedDict()
-        self._files: tuple[Path, ...] = (self.path,)
-        self._fingerprint = ""
+        self._versions: OrderedDict[str, _Version] = OrderedDict()
         self._failed: tuple[str, AdvisorError] | None = None
         self.last_error: AdvisorError | None = None
-        self._current = self._compile()
-        self._fingerprint = self._fingerprint_now()
+        self._serving = self._compile()
 
     @property
     def advisor(self) -> Advisor:
         """The version serving now; hold on to it to consult one version twice."""
-        return self._current
+        return self._serving.advisor
 
     def consult(
         self, deal: Deal, entries: Sequence[Entry] = (), lang: str | None = None
     ) -> Advice:
         """Advice from the version serving when the call starts; see ``Advisor``."""
-        return self._current.consult(deal, entries, lang=lang)
+        return self._serving.advisor.consult(deal, entries, lang=lang)
 
     def reload(self) -> ReloadResult:
         """Read the playbook again and serve it if it changed and is valid.
@@ -86,49 +83,75 @@ class ReloadingAdvisor:
         kept in ``last_error``, and the previous version goes on serving.
         """
         with self._lock:
-            fingerprint = self._fingerprint_now()
-            digest = self._current.plan.digest
-            if fingerprint == self._fingerprint:
+            serving = self._serving
+            digest = serving.advisor.plan.digest
+            if serving.on_disk():
                 return ReloadResult(False, digest)
+            known = next((v for v in self._versions.values() if v.on_disk()), None)
+            if known is not None:
+                return self._serve(known)
+            fingerprint = _fingerprint((self.path, *serving.files))
             if self._failed and self._failed[0] == fingerprint:
                 return ReloadResult(False, digest, self._failed[1])
-            files = self._files
             try:
-                advisor = self._compile()
+                version = self._compile(serving.files)
             except AdvisorError as error:
                 logger.warning("kept playbook %s: the new version failed", digest)
                 self._failed = (fingerprint, error)
                 self.last_error = error
                 return ReloadResult(False, digest, error)
-            if self._files != files:
-                fingerprint = self._fingerprint_now()
-            self._fingerprint, self._failed, self.last_error = fingerprint, None, None
-            changed = advisor is not self._current
-            self._current = advisor
-            if changed:
-                logger.info("now serving playbook %s", advisor.plan.digest)
-            return ReloadResult(changed, advisor.plan.digest)
+            return self._serve(version)
 
-    def _compile(self) -> Advisor:
+    def _serve(self, version: _Version) -> ReloadResult:
+        changed = version is not self._serving
+        self._serving, self._failed, self.last_error = version, None, None
+        self._versions.move_to_end(version.advisor.plan.digest)
+        if changed:
+            logger.info("now serving playbook %s", version.advisor.plan.digest)
+        return ReloadResult(changed, version.advisor.plan.digest)
+
+    def _compile(self, previous: tuple[Path, ...] = ()) -> _Version:
+        # Bytes read before and after parsing: if a file changed in between,
+        # the version is marked stale so the next reload reads it again
+        # rather than take the edit for the version just parsed.
+        before = {path: _fingerprint((path,)) for path in (self.path, *previous)}
         source = read_playbook(self.path)
-        self._files = tuple(Path(located.file) for located in source.files)
+        files = tuple(Path(located.file) for located in source.files)
+        fingerprint = _fingerprint(files)
+        if any(_fingerprint((path,)) != was for path, was in before.items()):
+            fingerprint = ""
         kept = self._versions.get(source.digest)
-        if kept is not None:
-            self._versions.move_to_end(source.digest)
+        if kept is not None and kept.files == files:
+            kept.fingerprint = fingerprint
             return kept
-        advisor = Advisor(compile_playbook(source))
-        self._versions[source.digest] = advisor
+        version = _Version(Advisor(compile_playbook(source)), files, fingerprint)
+        self._versions[source.digest] = version
         while len(self._versions) > _KEPT_VERSIONS:
             self._versions.popitem(last=False)
-        return advisor
+        return version
 
-    def _fingerprint_now(self) -> str:
-        # The bytes of every file the serving version was read from: any
-        # edit, to the playbook or to a module it includes, changes them.
-        digest = hashlib.sha256()
-        for path in (self.path, *self._files):
-            try:
-                digest.update(path.read_bytes())
-            except OSError as error:
-                digest.update(f"{path}: {error}".encode())
-        return digest.hexdigest()
+
+class _Version:
+    """A compiled version with the files it was read from and their bytes' hash."""
+
+    def __init__(self, advisor: Advisor, files: tuple[Path, ...], fingerprint: str):
+        self.advisor = advisor
+        self.files = files
+        self.fingerprint = fingerprint
+
+    def on_disk(self) -> bool:
+        """Whether its files hold exactly the bytes it was read from."""
+        return _fingerprint(self.files) == self.fingerprint
+
+
+def _fingerprint(files: Sequence[Path]) -> str:
+    # The bytes of the playbook and every module it includes: the first file
+    # decides what is included, so equal bytes mean an equal playbook.
+    digest = hashlib.sha256()
+    for path in files:
+        try:
+            digest.update(path.read_bytes())
+        except OSError as error:
+            digest.update(f"{path}: {error}".encode())
+        digest.update(b"\0")
+    return digest.hexdigest()

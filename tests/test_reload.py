@@ -54,6 +54,22 @@ def test_reloading_an_unchanged_file_changes_nothing(playbook: Path) -> None:
     assert advisor.advisor is serving
 
 
+def test_a_comment_only_edit_compiles_nothing_new(playbook: Path) -> None:
+    advisor = ReloadingAdvisor(playbook)
+    serving = advisor.advisor
+    registered = engine.registered_rulesets()
+    playbook.write_text(
+        "# reworded comment\n" + playbook.read_text(encoding="utf-8"),
+        encoding="utf-8",
+    )
+
+    result = advisor.reload()
+
+    assert (result.changed, result.error) == (False, None)
+    assert advisor.advisor is serving
+    assert engine.registered_rulesets() == registered
+
+
 def test_an_edited_playbook_serves_after_a_reload(playbook: Path, deal: Deal) -> None:
     advisor = ReloadingAdvisor(playbook)
     playbook.write_text(VERSION.format(version="B"), encoding="utf-8")
