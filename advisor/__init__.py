@@ -62,9 +62,12 @@ from .errors import (
     StoreError,
 )
 from .inputs import deal_from_data, deal_from_text, load_deal, load_entries
+from .outcome import GoalResult, goal_results
 from .packages import offer_packages
 from .plan import PlaybookPlan
+from .record import NegotiationRecord, build_record, render_record
 from .reload import ReloadingAdvisor, ReloadResult
+from .review import Review, build_review, render_review, replay
 from .session import (
     AdviceDelta,
     AdviceItem,
@@ -75,6 +78,7 @@ from .session import (
     entry_from_data,
 )
 from .store import Store
+from .suggest import Suggestion, playbook_patch, suggest
 
 __all__ = [
     "Advice",
@@ -99,11 +103,13 @@ __all__ = [
     "ExpectedObjection",
     "Flag",
     "Goal",
+    "GoalResult",
     "GoalView",
     "InputError",
     "Keyword",
     "LiveSessions",
     "MatchedFact",
+    "NegotiationRecord",
     "NextAction",
     "Note",
     "Objection",
@@ -121,17 +127,27 @@ __all__ = [
     "ReloadResult",
     "ReloadingAdvisor",
     "Response",
+    "Review",
     "SellingPoint",
     "SessionError",
     "SessionSummary",
     "SessionView",
     "Store",
     "StoreError",
+    "Suggestion",
+    "build_record",
+    "build_review",
     "deal_from_data",
     "deal_from_text",
     "entry_from_data",
+    "goal_results",
     "load_deal",
     "load_entries",
     "load_playbook",
     "offer_packages",
+    "playbook_patch",
+    "render_record",
+    "render_review",
+    "replay",
+    "suggest",
 ]
