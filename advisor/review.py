@@ -442,9 +442,10 @@ def render_review(review: Review, output_format: str, lang: str = "en") -> str:
     suffix = {"text": "txt", "html": "html"}[output_format]
     template = environment().get_template(f"review.{suffix}.j2")
     charts_svg = _review_charts(review, labels) if output_format == "html" else []
-    return template.render(
+    text = template.render(
         r=review, t=labels, lang=lang, filters=filters, charts=charts_svg
     )
+    return text if text.endswith("\n") else text + "\n"
 
 
 def _review_charts(review: Review, labels: dict[str, Any]) -> list[Markup]:

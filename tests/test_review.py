@@ -180,8 +180,10 @@ def test_the_text_review_shows_rates_with_their_counts(store: Store) -> None:
         in text
     )
     assert (
-        "    Win rate when used 67% (40/60); Win rate when not used 50% (10/20)" in text
-    )
+        "  strategy value_for_money: Advised 89, Used 65\n"
+        "    Win rate when used 67% (40/60)\n"
+        "    Win rate when not used 50% (10/20)\n"
+    ) in text
 
 
 def test_the_html_review_draws_win_rates_and_concession_paths(store: Store) -> None:

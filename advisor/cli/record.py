@@ -228,6 +228,7 @@ def record_command(
     type=click.Choice(["text", "json", "html"]),
     default="text",
     show_default=True,
+    help="text for a terminal, json for tools, html to share (with charts).",
 )
 @click.option("--lang", type=click.Choice(LANGUAGES), default="en", show_default=True)
 @click.option(
@@ -290,7 +291,8 @@ def review_command(
     Examples:
       advisor review --since 2026-01-01 --customer-type price_sensitive
       advisor review --format html -o review.html
-      advisor review --suggest > playbook.patch && git apply playbook.patch
+      advisor review --suggest --target playbooks/default.yaml > change.patch
+      git apply change.patch
       advisor review --replay playbooks/new.yaml --limit 50
     """
     since_text = since.date().isoformat() if isinstance(since, datetime) else None
