@@ -144,7 +144,8 @@ class Miss:
 
     ``distance`` is 0 for a near miss and grows with the gap: the relative gap
     for numbers (below 1, since a number can be moved a step at a time), 1 for
-    a different text or a missing field, 2 for a missing fact. ``via`` names the derived fact kinds this miss would have produced.
+    a different text or a missing field, 2 for a missing fact. ``via`` names
+    the derived fact kinds this miss stands in the way of.
     """
 
     kind: str
