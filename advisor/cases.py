@@ -212,47 +212,39 @@ def _case_entries(
 def _unknown_ids(
     expect: Expectation, plan: PlaybookPlan, located: Located
 ) -> Iterable[Problem]:
-    rules = [rule.id for rule in plan.rules]
-    named: list[tuple[tuple[str | int, ...], str, Sequence[str], str]] = [
-        *(
-            (("expect", "fires", i), r, rules, "rule")
-            for i, r in enumerate(expect.fires)
-        ),
-        *(
-            (("expect", "not_fires", i), r, rules, "rule")
-            for i, r in enumerate(expect.not_fires)
-        ),
-        *(
-            (("expect", "flags", i, "rule"), f.rule, rules, "rule")
-            for i, f in enumerate(expect.flags)
-            if f.rule
-        ),
-        *(
-            (("expect", "strategies", i), s, list(plan.strategies), "strategy")
-            for i, s in enumerate(expect.strategies)
-        ),
-        *(
-            (("expect", "rebuttals", i), r, list(plan.rebuttals), "rebuttal")
-            for i, r in enumerate(expect.rebuttals)
-        ),
-    ]
-    if expect.first_strategy:
-        named.append(
-            (
-                ("expect", "first_strategy"),
-                expect.first_strategy,
-                list(plan.strategies),
-                "strategy",
-            )
-        )
-    for where, name, known, what in named:
-        if name not in known:
-            hint = did_you_mean(name, known)
+    known = {
+        "rule": [rule.id for rule in plan.rules],
+        "strategy": list(plan.strategies),
+        "rebuttal": list(plan.rebuttals),
+    }
+    for where, name, what in _named_ids(expect):
+        if name not in known[what]:
+            hint = did_you_mean(name, known[what])
             yield located.problem(
                 f"the playbook has no enabled {what} {name!r}; {hint}".rstrip("; "),
                 where,
                 code="unknown-id",
             )
+
+
+def _named_ids(
+    expect: Expectation,
+) -> Iterable[tuple[tuple[str | int, ...], str, str]]:
+    """Every id an expectation names: its key path, the id, and what it names."""
+    lists = (
+        ("fires", expect.fires, "rule"),
+        ("not_fires", expect.not_fires, "rule"),
+        ("strategies", expect.strategies, "strategy"),
+        ("rebuttals", expect.rebuttals, "rebuttal"),
+    )
+    for key, names, what in lists:
+        for index, name in enumerate(names):
+            yield ("expect", key, index), name, what
+    for index, flag in enumerate(expect.flags):
+        if flag.rule:
+            yield ("expect", "flags", index, "rule"), flag.rule, "rule"
+    if expect.first_strategy:
+        yield ("expect", "first_strategy"), expect.first_strategy, "strategy"
 
 
 def run_cases(advisor: Advisor, paths: Iterable[str | Path]) -> CaseReport:

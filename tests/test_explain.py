@@ -178,3 +178,23 @@ def test_explain_needs_a_deal_or_a_session() -> None:
 
     assert result.exit_code == 2
     assert "Error: give either a DEAL file or --session SID" in result.output
+
+
+@pytest.mark.parametrize(
+    "path",
+    sorted((resources.playbooks_dir() / "cases" / "default").glob("*.yaml")),
+    ids=lambda path: path.stem,
+)
+def test_explanations_agree_with_the_engine_on_every_rule(
+    advisor: Advisor, path: Path
+) -> None:
+    from advisor.cases import read_case
+
+    case = read_case(path, advisor.plan)
+
+    for rule in advisor.plan.rules:
+        explanation = explain_rule(advisor, case.deal, rule.id, case.entries)
+        if explanation.fired:
+            assert explanation.chains, f"{rule.id} fired but matches nothing"
+        else:
+            assert explanation.misses, f"{rule.id} did not fire but misses nothing"
