@@ -9,7 +9,9 @@ from click.testing import CliRunner
 
 from advisor import Advisor, PlaybookError, load_deal, resources
 from advisor.cli import cli
+from advisor.cases import read_case
 from advisor.explain import explain_rule
+from advisor.session import LiveSessions
 
 EXAMPLES = resources.examples_dir()
 
@@ -143,8 +145,6 @@ def test_the_explain_command_exits_2_on_an_unknown_rule() -> None:
 
 
 def test_explain_reads_a_live_sessions_deal_and_entries(tmp_path: Path) -> None:
-    from advisor.session import LiveSessions
-
     store = tmp_path / "record.sqlite3"
     with LiveSessions(store) as sessions:
         opened = sessions.open_session(load_deal(EXAMPLES / "deal-en.yaml"))
@@ -188,8 +188,6 @@ def test_explain_needs_a_deal_or_a_session() -> None:
 def test_explanations_agree_with_the_engine_on_every_rule(
     advisor: Advisor, path: Path
 ) -> None:
-    from advisor.cases import read_case
-
     case = read_case(path, advisor.plan)
 
     for rule in advisor.plan.rules:
