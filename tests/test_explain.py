@@ -8,8 +8,8 @@ import pytest
 from click.testing import CliRunner
 
 from advisor import Advisor, PlaybookError, load_deal, resources
-from advisor.cli import cli
 from advisor.cases import read_case
+from advisor.cli import cli
 from advisor.explain import explain_rule
 from advisor.session import LiveSessions
 
