@@ -131,7 +131,7 @@ class LiveSessions:
 
     def __init__(self, store: Store | str | os.PathLike[str] | None = None) -> None:
         self.store = store if isinstance(store, Store) else Store(store)
-        self._advisors: dict[tuple[str, int, int], Advisor] = {}
+        self._advisors: dict[str, tuple[tuple[int, ...], Advisor]] = {}
         self._entries: dict[str, list[Entry]] = {}
         self._standing: dict[str, tuple[int, list[AdviceItem]]] = {}
         self._lock = threading.Lock()
@@ -174,10 +174,13 @@ class LiveSessions:
             playbook_digest=plan.digest,
             playbook_path=path,
         )
+        # Check every entry of the deal file before the session exists, so a
+        # bad one leaves no half-opened session behind.
+        entries = [_normalised(entry, deal) for entry in deal.entries]
         session = self.store.create_session(record)
         last = 0
-        for entry in deal.entries:
-            last = self._append(session.id, _normalised(entry, deal), author).seq
+        for entry in entries:
+            last = self._append(session.id, entry, author).seq
         return self._advise(session, last, lang)
 
     def add_entry(
@@ -265,19 +268,17 @@ class LiveSessions:
 
     def _advisor(self, path: str | None) -> Advisor:
         target = Path(path) if path else resources.default_playbook()
-        try:
-            stat = target.stat()
-        except OSError as error:
+        if not target.is_file():
             raise SessionError(
-                f"the session's playbook {target} cannot be read ({error}); "
-                "restore the file, or import the session into a store with it"
-            ) from error
-        key = (str(target), stat.st_mtime_ns, stat.st_size)
+                f"the session's playbook {target} cannot be found; restore the "
+                "file, or import the session into a store that has it"
+            )
         with self._lock:
-            advisor = self._advisors.get(key)
-            if advisor is None:
-                advisor = Advisor(load_playbook(target))
-                self._advisors[key] = advisor
+            cached = self._advisors.get(str(target))
+            if cached is not None and cached[0] == _stamp(cached[1].plan.sources):
+                return cached[1]
+            advisor = Advisor(load_playbook(target))
+            self._advisors[str(target)] = (_stamp(advisor.plan.sources), advisor)
         return advisor
 
     def _append(self, session_id: str, entry: Entry, author: str | None) -> EntryRecord:
@@ -552,6 +553,17 @@ def _delta(
         resolved=[item for item in before if item.identity not in current],
         standing=now,
     )
+
+
+def _stamp(files: Sequence[str]) -> tuple[int, ...]:
+    """When each file of a playbook last changed; a change means compile again."""
+    stamps = []
+    for name in files:
+        try:
+            stamps.append(os.stat(name).st_mtime_ns)
+        except OSError:
+            stamps.append(-1)
+    return tuple(stamps)
 
 
 def _now() -> str:

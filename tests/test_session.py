@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -359,3 +360,39 @@ def test_switching_language_between_entries_changes_no_advice(
     delta = sessions.add_entry(opened.session, typed("note 休息"), lang="zh")
 
     assert (delta.new, delta.resolved) == ([], [])
+
+
+def test_a_bad_entry_in_the_deal_file_opens_no_session(
+    sessions: LiveSessions, handbook_deal: Deal
+) -> None:
+    bad = Concession(term="prise", before=1, after=2)
+    deal = handbook_deal.model_copy(update={"entries": [bad]})
+
+    with pytest.raises(SessionError, match="unknown term 'prise'"):
+        sessions.open_session(deal)
+
+    assert sessions.list_sessions() == []
+
+
+def test_an_edited_rule_module_is_compiled_again(
+    sessions: LiveSessions, handbook_deal: Deal, tmp_path: Path
+) -> None:
+    module = tmp_path / "house.yaml"
+    rule = """
+rules:
+  - id: house.note
+    because: {{en: Notes matter.}}
+    when: [{{note: {{}}}}]
+    then: [{{flag: {{severity: info, message: {{en: "{text}"}}}}}}]
+"""
+    module.write_text(rule.format(text="first"), encoding="utf-8")
+    playbook = tmp_path / "house-playbook.yaml"
+    playbook.write_text("playbook: {name: house}\ninclude: [house]\n", encoding="utf-8")
+    opened = sessions.open_session(handbook_deal, playbook=playbook, lang="en")
+    sessions.add_entry(opened.session, {"kind": "note", "text": "a"}, lang="en")
+    module.write_text(rule.format(text="second"), encoding="utf-8")
+    os.utime(module, ns=(1, 1))
+
+    delta = sessions.add_entry(opened.session, {"kind": "note", "text": "b"}, lang="en")
+
+    assert [item.text for item in delta.standing] == ["second"]
