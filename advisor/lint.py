@@ -173,7 +173,7 @@ def _underived(
                 "never-fires",
                 f"rule {rule.id} can never fire: no enabled rule gives "
                 f"{pattern.kind} facts a field {test.field!r}; "
-                f"{did_you_mean(test.field, known)}",
+                f"{did_you_mean(test.field, derived[pattern.kind])}",
                 "when",
                 index,
             )

@@ -135,6 +135,27 @@ def test_a_rule_on_a_derived_fact_nobody_derives_never_fires(tmp_path: Path) -> 
     ]
 
 
+def test_a_derived_field_only_a_disabled_rule_sets_never_fires(tmp_path: Path) -> None:
+    text = with_rule(
+        "[customer: {type: relationship}]",
+        "[assert: {fact: warm, fields: {level: high}}]",
+        rule_id="r.derive",
+    )
+    text += RULE.format(
+        id="r.derive_mood",
+        when="[customer: {is_new: true}]",
+        then="[assert: {fact: warm, fields: {mood: good}}]",
+    ).replace("    then:", "    enabled: false\n    then:")
+    text += RULE.format(
+        id="r.use", when="[warm: {mood: good}]", then="[recommend: tiers]"
+    )
+
+    assert lines(tmp_path, text) == [
+        "26:12: never-fires: rule r.use can never fire: no enabled rule gives warm "
+        "facts a field 'mood'; expected one of: level"
+    ]
+
+
 def test_a_rule_on_a_derived_fact_that_is_derived_is_not_reported(
     tmp_path: Path,
 ) -> None:
