@@ -4,10 +4,18 @@ from __future__ import annotations
 
 import json
 import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from advisor import (
     Advisor,
@@ -19,7 +27,11 @@ from advisor import (
     load_deal,
 )
 from advisor.cli.shortform import entry_data, split_line
+from advisor.entries import ENTRY_KINDS
 from advisor.resources import examples_dir
+from advisor.store import Store
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
@@ -396,3 +408,87 @@ rules:
     delta = sessions.add_entry(opened.session, {"kind": "note", "text": "b"}, lang="en")
 
     assert [item.text for item in delta.standing] == ["second"]
+
+
+KILLED_WRITER = """
+import sys
+from advisor import LiveSessions
+with LiveSessions(sys.argv[1]) as sessions:
+    price = 526000
+    for number in range(100000):
+        sessions.add_entry("S1", {"kind": "note", "text": f"n{number}"})
+        sessions.add_entry("S1", {"kind": "concession", "term": "price",
+                                  "from": price, "to": price - 10, "for": "x"})
+        price -= 10
+"""
+
+
+def test_a_process_killed_while_adding_leaves_a_session_that_goes_on(
+    tmp_path: Path, handbook_deal: Deal
+) -> None:
+    path = tmp_path / "record.sqlite3"
+    with LiveSessions(path) as sessions:
+        sessions.open_session(handbook_deal)
+    writer = subprocess.Popen(
+        [sys.executable, "-c", KILLED_WRITER, str(path)], cwd=ROOT
+    )
+    deadline = time.monotonic() + 60
+    with Store(path) as store:
+        while store.session("S1").entry_count < 20 and time.monotonic() < deadline:
+            time.sleep(0.02)
+
+    writer.send_signal(signal.SIGKILL)
+    writer.wait(timeout=10)
+
+    with LiveSessions(path) as sessions:
+        before = sessions.store.entries("S1")
+        delta = sessions.add_entry("S1", {"kind": "note", "text": "after"})
+    check = sqlite3.connect(path).execute("PRAGMA integrity_check").fetchone()
+    assert check == ("ok",)
+    assert [entry.seq for entry in before] == list(range(1, len(before) + 1))
+    assert delta.entry == len(before) + 1
+    assert delta.new == []
+
+
+ENTRY_DATA = st.fixed_dictionaries(
+    {"kind": st.sampled_from([*ENTRY_KINDS, "bogus"])},
+    optional={
+        "term": st.sampled_from(["price", "payment", "training", "prise", ""]),
+        "topic": st.sampled_from(["price", "service", "terms", "payment", "x"]),
+        "from": st.one_of(st.integers(-(10**7), 10**7), st.text(max_size=3)),
+        "to": st.one_of(
+            st.floats(allow_nan=False, allow_infinity=False),
+            st.sampled_from(["firm", "softening", "negative"]),
+        ),
+        "value": st.one_of(st.integers(0, 10**7), st.text(max_size=3)),
+        "type": st.sampled_from(["price", "trust", "delivery", "nope"]),
+        "text": st.text(max_size=20),
+        "words": st.lists(st.text(max_size=5), max_size=3),
+        "items": st.lists(st.text(max_size=5), max_size=3),
+        "by": st.sampled_from(["us", "customer", "them"]),
+        "for": st.text(max_size=10),
+    },
+)
+
+
+@settings(
+    max_examples=80,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(data=ENTRY_DATA)
+def test_any_entry_is_either_recorded_with_advice_or_refused_cleanly(
+    tmp_path_factory: pytest.TempPathFactory, handbook_deal: Deal, data: dict[str, Any]
+) -> None:
+    path = tmp_path_factory.getbasetemp() / "fuzz.sqlite3"
+    with LiveSessions(path) as sessions:
+        if not sessions.list_sessions():
+            sessions.open_session(handbook_deal)
+        count = len(sessions.store.entries("S1"))
+
+        try:
+            delta = sessions.add_entry("S1", data)
+        except SessionError:
+            assert len(sessions.store.entries("S1")) == count
+        else:
+            assert delta.entry == count + 1
