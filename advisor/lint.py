@@ -18,6 +18,8 @@ from itertools import product
 from pathlib import Path
 from typing import Any, get_args
 
+import yaml
+
 from .compiler import SINGLETONS, compile_playbook
 from .deal import CustomerType, DealKind, GoalTier
 from .entries import ATTITUDES, OBJECTION_TYPES, Objection
@@ -479,120 +481,13 @@ def sample_facts() -> tuple[Fact, ...]:
     kept by hand.
     """
     facts: list[Fact] = []
-    for data in _SAMPLE_DEALS:
-        facts.extend(deal_facts(deal_from_data(data, "<lint sample>")))
+    text = _SAMPLES.read_text(encoding="utf-8")
+    for data in yaml.safe_load_all(text):
+        facts.extend(deal_facts(deal_from_data(data, str(_SAMPLES))))
     return tuple(facts)
 
 
-_SPARSE = {"deal": {"title": "t"}, "customer": {"name": "c", "type": "relationship"}}
-_SAMPLE_DEALS: list[dict[str, Any]] = [
-    _SPARSE,
-    {
-        **_SPARSE,
-        "goals": [{"id": "g", "tier": "must", "text": "keep support"}],
-        "entries": [
-            {"kind": "agenda", "items": ["price"]},
-            {"kind": "keyword", "words": ["cost"]},
-            {"kind": "demand", "topic": "price", "text": "lower"},
-            {"kind": "response", "topic": "price", "text": "no"},
-            {"kind": "attitude", "to": "firm"},
-            {"kind": "offer", "term": "unit_price", "value": 3},
-            {"kind": "concession", "term": "unit_price", "from": 3, "to": 2},
-            {"kind": "objection", "type": "price"},
-            {"kind": "agreement"},
-            {"kind": "open_issue", "text": "scope"},
-            {"kind": "next_action", "text": "call"},
-            {"kind": "note", "text": "n"},
-        ],
-    },
-    {
-        "deal": {"title": "t", "list_price": 100, "deadline": "2030-01-01"},
-        "customer": {
-            "name": "c",
-            "type": "price_sensitive",
-            "industry": "retail",
-            "pain_points": ["cost"],
-            "competitors_in_contact": ["x"],
-            "past_satisfaction": 2,
-            "decision_chain": [{"name": "p", "influence": "decision_maker"}],
-        },
-        "goals": [
-            {
-                "id": "a",
-                "tier": "must",
-                "metric": "contract_amount",
-                "op": ">=",
-                "target": 80,
-            },
-            {
-                "id": "b",
-                "tier": "try",
-                "metric": "contract_amount",
-                "op": ">=",
-                "target": 120,
-            },
-            {
-                "id": "c",
-                "tier": "try",
-                "metric": "contract_amount",
-                "op": ">=",
-                "target": 40,
-            },
-            {
-                "id": "d",
-                "tier": "try",
-                "metric": "free_training_sessions",
-                "op": ">=",
-                "target": 3,
-            },
-        ],
-        "bottom_lines": {
-            "contract_amount": {"min": 50},
-            "payment_days": {"max": 60, "opening": 30},
-            "delivery_days": {"max": 90},
-        },
-        "selling_points": [{"text": "saves cost", "addresses": ["price"]}],
-        "expected_objections": [{"type": "price", "text": "too dear", "reply": "r"}],
-        "entries": [
-            {
-                "kind": "attitude",
-                "topic": "price",
-                "from": "softening",
-                "to": "firm",
-                "text": "holds",
-            },
-            {
-                "kind": "offer",
-                "by": "us",
-                "term": "contract_amount",
-                "value": 95,
-                "text": "open",
-            },
-            {"kind": "offer", "by": "customer", "term": "contract_amount", "value": 60},
-            {
-                "kind": "concession",
-                "term": "contract_amount",
-                "from": 95,
-                "to": 90,
-                "for": "volume",
-            },
-            {"kind": "concession", "term": "contract_amount", "from": 90, "to": 45},
-            {"kind": "concession", "term": "payment_days", "from": 30, "to": 59},
-            {
-                "kind": "objection",
-                "type": "price",
-                "text": "dear",
-                "reply": "r",
-                "effect": "failed",
-            },
-            {"kind": "objection", "type": "price", "text": "still dear"},
-            {"kind": "agreement", "term": "contract_amount", "value": 45, "text": "45"},
-            {"kind": "agreement", "term": "payment_days", "value": "net 30"},
-            {"kind": "open_issue", "text": "scope", "owner": "o", "due": "d"},
-            {"kind": "next_action", "text": "call", "owner": "o", "due": "d"},
-        ],
-    },
-]
+_SAMPLES = Path(__file__).with_name("lint_samples.yaml")
 
 
 # Texts missing in one of the playbook's languages.
