@@ -495,6 +495,11 @@ _SAMPLES = Path(__file__).with_name("lint_samples.yaml")
 
 def _translations(source: PlaybookSource) -> Iterator[Problem]:
     languages = source.meta.languages
+    if source.files:
+        meta = Sourced(source.meta, source.files[0], ("playbook",))
+        yield from _text_finding(
+            meta, ("description",), source.meta.description, languages
+        )
     for item in source.strategies.values():
         for name in ("title", "how", "evidence"):
             yield from _text_finding(item, (name,), getattr(item.spec, name), languages)

@@ -361,6 +361,19 @@ def test_a_text_missing_in_one_language_is_reported(tmp_path: Path) -> None:
     ]
 
 
+def test_a_playbook_description_missing_a_language_is_reported(
+    tmp_path: Path,
+) -> None:
+    text = BASE.replace(
+        "languages: [zh, en]}", "languages: [zh, en], description: {en: Ours}}"
+    )
+
+    assert lines(tmp_path, text) == [
+        "1:42: missing-translation: playbook.description has no zh text; the "
+        "playbook's languages are zh, en, so add it"
+    ]
+
+
 def test_a_one_language_playbook_needs_no_translations(tmp_path: Path) -> None:
     text = BASE.replace("languages: [zh, en]", "languages: [en]").replace(
         "{zh: 分档, en: Tiers}", "Tiers"
