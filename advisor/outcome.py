@@ -146,13 +146,18 @@ def _measure(goal: Goal, result: Any) -> tuple[float | None, bool | None]:
         return None, None
     target = float(goal.target or 0)
     met = _holds(goal.op or ">=", float(result), target)
-    if target == 0 or (result == 0 and goal.op in ("<=", "<")):
+    if target <= 0 or (result <= 0 and goal.op in ("<=", "<")):
+        # A ratio means nothing around zero: the goal is simply met or not.
         return (1.0 if met else 0.0), met
     if goal.op in (">=", ">"):
-        return result / target, met
-    if goal.op in ("<=", "<"):
-        return target / result, met
-    return min(result / target, target / result), met
+        ratio = result / target
+    elif goal.op in ("<=", "<"):
+        ratio = target / result
+    else:
+        ratio = min(result / target, target / result) if result > 0 else 0.0
+    if not math.isfinite(ratio):
+        return (1.0 if met else 0.0), met
+    return max(ratio, 0.0), met
 
 
 def _holds(op: str, result: float, target: float) -> bool:

@@ -11,6 +11,7 @@ writes it as Markdown for a CRM note, HTML for printing, or JSON for tools.
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Sequence
 from functools import cache
 from importlib import resources
@@ -369,24 +370,35 @@ def _warnings(advice: Sequence[AdviceRecord]) -> list[str]:
 
 
 def concession_paths(deal: Deal, entries: Sequence[Entry]) -> list[PathView]:
-    """Our offers and concessions on each term that has a bottom line, in order."""
+    """Our offers and concessions on each term that has a bottom line, in order.
+
+    Values that are not finite numbers are left out, so a chart can be drawn.
+    """
     paths = []
     for term, line in deal.bottom_lines.items():
+        opening = opening_of(term, line, deal)
+        if not _finite(line.limit) or (opening is not None and not _finite(opening)):
+            continue
         path = PathView(
             term=term,
             direction=line.direction,
             limit=float(line.limit),
-            opening=opening_of(term, line, deal),
+            opening=opening,
         )
         for entry in entries:
-            if isinstance(entry, Offer) and entry.term == term:
-                path.points.append(
-                    (f"#{entry.id} {entry.by}", float(entry.value), entry.by)
-                )
-            elif isinstance(entry, Concession) and entry.term == term:
+            if getattr(entry, "term", None) != term:
+                continue
+            if isinstance(entry, Offer) and _finite(entry.value):
+                label = f"#{entry.id} {entry.by}"
+                path.points.append((label, float(entry.value), entry.by))
+            elif isinstance(entry, Concession) and _finite(entry.after):
                 path.points.append((f"#{entry.id}", float(entry.after), "us"))
         paths.append(path)
     return paths
+
+
+def _finite(value: float) -> bool:
+    return math.isfinite(value)
 
 
 def _markdown_cell(value: Any) -> str:

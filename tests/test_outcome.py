@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from advisor.deal import Deal
 from advisor.entries import Agreement
@@ -146,3 +150,24 @@ def test_the_close_overrides_agreements_and_corrected_ones_drop_out() -> None:
     terms = agreed_terms({"price": 480_000}, entries)
 
     assert terms == {"contract_amount": 480_000, "payment_days": 45}
+
+
+@given(
+    target=st.floats(min_value=0, max_value=1e9, allow_nan=False),
+    result=st.one_of(
+        st.floats(allow_nan=True, allow_infinity=True), st.integers(), st.text()
+    ),
+    op=st.sampled_from([">=", ">", "<=", "<", "=="]),
+)
+def test_any_agreed_value_gives_a_rate_that_is_a_finite_number_or_none(
+    target: float, result: object, op: str
+) -> None:
+    goal = {"id": "g", "tier": "must", "metric": "contract_amount", "op": op}
+    deal = a_deal({**goal, "target": target})
+
+    [judged] = goal_results(deal, {"contract_amount": result}, {})
+
+    assert judged.rate is None or (math.isfinite(judged.rate) and judged.rate >= 0)
+    assert (judged.rate is None) == (judged.met is None)
+    score = achievement([judged])
+    assert score is None or 0 <= score <= 1
