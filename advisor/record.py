@@ -73,13 +73,29 @@ class Basics(BaseModel):
     status: str
 
 
+class Move(BaseModel):
+    """One thing a side said or did on a topic: words, an offer, a concession.
+
+    ``kind`` is the entry's kind; an attitude change keeps its ``before``
+    and ``after``, a concession its values and what we got ``in_return``.
+    """
+
+    kind: str
+    text: str = ""
+    term: str | None = None
+    value: float | int | str | None = None
+    before: float | int | str | None = None
+    after: float | int | str | None = None
+    in_return: str | None = None
+
+
 class Topic(BaseModel):
     """One core topic with both sides' positions and how the customer moved."""
 
     topic: str
-    customer: list[str] = Field(default_factory=list)
-    ours: list[str] = Field(default_factory=list)
-    attitudes: list[str] = Field(default_factory=list)
+    customer: list[Move] = Field(default_factory=list)
+    ours: list[Move] = Field(default_factory=list)
+    attitudes: list[Move] = Field(default_factory=list)
 
 
 class ObjectionView(BaseModel):
@@ -125,7 +141,7 @@ class NegotiationRecord(BaseModel):
     keywords: list[str] = Field(default_factory=list)
     topics: list[Topic] = Field(default_factory=list)
     objections: list[ObjectionView] = Field(default_factory=list)
-    agreements: list[str] = Field(default_factory=list)
+    agreements: list[Move] = Field(default_factory=list)
     outcome: str | None = None
     agreed: dict[str, Any] = Field(default_factory=dict)
     goals: list[GoalResult] = Field(default_factory=list)
@@ -217,6 +233,7 @@ def environment() -> jinja2.Environment:
     env.filters["cell"] = _markdown_cell
     env.filters["number"] = _number
     env.filters["short"] = _short
+    env.filters["move"] = move_text
     env.filters["percent"] = lambda value: "" if value is None else f"{value:.0%}"
     return env
 
@@ -271,19 +288,24 @@ def _fill_from_entries(record: NegotiationRecord, entries: list[Entry]) -> None:
         elif isinstance(entry, Keyword):
             record.keywords.extend(w for w in entry.words if w not in record.keywords)
         elif isinstance(entry, Demand):
-            topic(entry.topic).customer.append(entry.text)
+            topic(entry.topic).customer.append(Move(kind="demand", text=entry.text))
         elif isinstance(entry, Response):
-            topic(entry.topic).ours.append(entry.text)
+            topic(entry.topic).ours.append(Move(kind="response", text=entry.text))
         elif isinstance(entry, Attitude):
-            change = f"{entry.before} → {entry.to}" if entry.before else entry.to
-            detail = f"{change}: {entry.text}" if entry.text else change
-            topic(entry.topic).attitudes.append(detail)
+            topic(entry.topic).attitudes.append(_attitude(entry))
         elif isinstance(entry, Offer | Concession):
             _add_move(topic(TERM_TOPICS.get(entry.term, entry.term)), entry)
         elif isinstance(entry, Objection):
             record.objections.append(_objection(entry))
         elif isinstance(entry, Agreement):
-            record.agreements.append(_agreement(entry))
+            record.agreements.append(
+                Move(
+                    kind="agreement",
+                    term=entry.term,
+                    value=entry.value,
+                    text=entry.text or "",
+                )
+            )
         elif isinstance(entry, OpenIssue | NextAction):
             target = (
                 record.open_issues
@@ -304,14 +326,44 @@ def _fill_from_entries(record: NegotiationRecord, entries: list[Entry]) -> None:
 
 def _add_move(topic: Topic, entry: Offer | Concession) -> None:
     if isinstance(entry, Concession):
-        given = f" ↔ {entry.in_return}" if entry.in_return else ""
         topic.ours.append(
-            f"{entry.term}: {_number(entry.before)} → {_number(entry.after)}{given}"
+            Move(
+                kind="concession",
+                term=entry.term,
+                before=entry.before,
+                after=entry.after,
+                in_return=entry.in_return,
+            )
         )
-    elif entry.by == "customer":
-        topic.customer.append(f"{entry.term} = {_number(entry.value)}")
-    else:
-        topic.ours.append(f"{entry.term} = {_number(entry.value)}")
+        return
+    offer = Move(
+        kind="offer", term=entry.term, value=entry.value, text=entry.text or ""
+    )
+    (topic.customer if entry.by == "customer" else topic.ours).append(offer)
+
+
+def _attitude(entry: Attitude) -> Move:
+    return Move(
+        kind="attitude", before=entry.before, after=entry.to, text=entry.text or ""
+    )
+
+
+def move_text(move: Move, labels: dict[str, Any]) -> str:
+    """A move in words, with terms and attitudes in the labels' language."""
+    term = labels["terms"].get(move.term, move.term)
+    attitudes = labels["attitudes"]
+    note = f" ({move.text})" if move.text and move.kind != "attitude" else ""
+    if move.kind in ("offer", "agreement") and move.term:
+        return f"{term} {_number(move.value)}{note}"
+    if move.kind == "concession":
+        given = f" ↔ {move.in_return}" if move.in_return else ""
+        return f"{term} {_number(move.before)} → {_number(move.after)}{given}"
+    if move.kind == "attitude":
+        after = attitudes.get(move.after, move.after)
+        change = f"{attitudes.get(move.before, move.before)} → {after}"
+        change = change if move.before else str(after)
+        return f"{change}: {move.text}" if move.text else change
+    return move.text
 
 
 def _objection(entry: Objection) -> ObjectionView:
@@ -321,13 +373,6 @@ def _objection(entry: Objection) -> ObjectionView:
         reply=entry.reply or "",
         effect=entry.effect or "",
     )
-
-
-def _agreement(entry: Agreement) -> str:
-    if entry.term and entry.value is not None:
-        agreed = f"{entry.term} = {_number(entry.value)}"
-        return f"{agreed} ({entry.text})" if entry.text else agreed
-    return entry.text or ""
 
 
 def _advice_uses(

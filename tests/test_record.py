@@ -10,7 +10,7 @@ import pytest
 from generated import handbook_session
 
 from advisor.errors import SessionError
-from advisor.record import build_record, render_record
+from advisor.record import build_record, load_labels, move_text, render_record
 from advisor.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -69,8 +69,8 @@ def test_the_record_shows_the_handbooks_goal_example(store: Store) -> None:
     text = render_record(build_record(store, "S1"), "markdown", "en")
 
     assert (
-        "| amount **(Missed must-goal)** | must | >= 500,000 | 480,000 | 96% | no |"
-        in text
+        "| contract amount **(Missed must-goal)** | must | >= 500,000 | 480,000 | 96% "
+        "| no |" in text
     )
     assert "**Overall achievement**: 99%; **Missed must-goal**: amount" in text
 
@@ -96,12 +96,16 @@ def test_topics_follow_the_handbooks_order_with_both_sides_and_attitudes(
 
     price = record.topics[0]
     assert [topic.topic for topic in record.topics] == ["price", "service"]
-    assert price.customer == ["希望价格再降5%"]
-    assert price.ours == [
-        "contract_amount = 550,000",
-        "contract_amount: 550,000 → 520,000 ↔ 付款周期缩短至30天",
+    assert [move_text(move, load_labels("en")) for move in price.customer] == [
+        "希望价格再降5%"
     ]
-    assert price.attitudes == ["hesitant → softening"]
+    assert [move_text(move, load_labels("en")) for move in price.ours] == [
+        "contract amount 550,000",
+        "contract amount 550,000 → 520,000 ↔ 付款周期缩短至30天",
+    ]
+    assert [move_text(move, load_labels("zh")) for move in price.attitudes] == [
+        "犹豫 → 松动"
+    ]
 
 
 def test_basic_information_names_place_and_both_sides(store: Store) -> None:
