@@ -10,9 +10,10 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from generated import handbook_session
+from generated import fill, handbook_session, plan
 
 from advisor.record import build_record, render_record
+from advisor.review import build_review, render_review
 from advisor.store import Store
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -96,3 +97,18 @@ def test_the_browser_takes_a_screenshot_of_the_record(
 
     assert taken.returncode == 0, taken.stderr
     assert picture.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_the_browser_shows_every_section_of_the_review(tmp_path: Path) -> None:
+    with Store(tmp_path / "record.sqlite3") as store:
+        fill(store, plan(count=60, pending=3, still_open=2))
+        html = render_review(build_review(store), "html", "en")
+    page = tmp_path / "review.html"
+    page.write_text(html, encoding="utf-8")
+
+    shown = chromium(tmp_path, "--dump-dom", page.as_uri())
+
+    assert shown.returncode == 0, shown.stderr
+    for section in ("overall", "advice", "objections", "needs", "charts"):
+        assert f'<section id="{section}"' in shown.stdout
+    assert shown.stdout.count("<svg") == 5
