@@ -454,8 +454,8 @@ def _review_charts(review: Review, labels: dict[str, Any]) -> list[Markup]:
         for tally in review.advice
         if tally.item_type == "recommendation"
         for label, rate, decided in (
-            (labels["used"], tally.win_rate_used, tally.used_decided),
-            (labels["no"], tally.win_rate_not_used, tally.not_used_decided),
+            (labels["when_used"], tally.win_rate_used, tally.used_decided),
+            (labels["when_not_used"], tally.win_rate_not_used, tally.not_used_decided),
         )
         if rate is not None
     ]
