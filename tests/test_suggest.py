@@ -93,6 +93,7 @@ def test_a_small_store_gets_no_suggestions(tmp_path: Path, playbook: Path) -> No
         assert suggest(build_review(small), read_playbook(playbook)) == []
 
 
+@pytest.mark.skipif(shutil.which("git") is None, reason="applying the patch needs git")
 def test_the_patch_applies_with_git_and_gives_a_valid_new_version(
     store: Store, playbook: Path, tmp_path: Path
 ) -> None:
