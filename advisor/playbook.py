@@ -192,7 +192,10 @@ def _read_into(
 
     if parsed.playbook is not None and not chain:
         source.meta = parsed.playbook
-    source.settings.update(parsed.settings)
+    # Files are read from the playbook outwards, so the first value of a
+    # setting wins: a team tunes an included module from its own playbook.
+    for name, value in parsed.settings.items():
+        source.settings.setdefault(name, value)
     _merge(source.strategies, parsed.strategies, located, "strategies", problems)
     _merge(source.rebuttals, parsed.rebuttals, located, "rebuttals", problems)
     for index, rule in enumerate(parsed.rules):

@@ -57,7 +57,9 @@ def generated_playbook(rules: int) -> str:
                 f"term: {TERMS[number // 4 % 4]}}}}}]"
             )
             then = f"[{{assert: {{fact: derived{number}, fields: {{n: {number}}}}}}}]"
-        lines.append(f"  - {{id: rule{number}, because: x, when: {when}, then: {then}}}")
+        lines.append(
+            f"  - {{id: rule{number}, because: x, when: {when}, then: {then}}}"
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -68,13 +70,22 @@ def generated_deal(facts: int) -> Deal:
         kind = number % 4
         if kind == 0:
             entries.append(
-                {"kind": "offer", "by": "customer", "term": TERMS[number % 4],
-                 "value": 1000 + number * 37}
+                {
+                    "kind": "offer",
+                    "by": "customer",
+                    "term": TERMS[number % 4],
+                    "value": 1000 + number * 37,
+                }
             )
         elif kind == 1:
             entries.append(
-                {"kind": "concession", "term": TERMS[number % 4],
-                 "from": 10000 - number, "to": 9000 - number, "for": "x"}
+                {
+                    "kind": "concession",
+                    "term": TERMS[number % 4],
+                    "from": 10000 - number,
+                    "to": 9000 - number,
+                    "for": "x",
+                }
             )
         elif kind == 2:
             entries.append(
@@ -85,8 +96,11 @@ def generated_deal(facts: int) -> Deal:
     return deal_from_data(
         {
             "deal": {"title": "Benchmark", "list_price": 100000},
-            "customer": {"name": "Acme", "type": "price_sensitive",
-                         "past_satisfaction": 3},
+            "customer": {
+                "name": "Acme",
+                "type": "price_sensitive",
+                "past_satisfaction": 3,
+            },
             "bottom_lines": {"contract_amount": {"min": 1000}},
             "entries": entries,
         }
@@ -125,7 +139,9 @@ def main() -> None:
     default = Advisor.load()
     for name in ("deal-zh", "deal-en"):
         deal = load_deal(ROOT / "examples" / f"{name}.yaml")
-        rows.append((f"default playbook, {name}", measure(default, deal, int(2000 * scale))))
+        rows.append(
+            (f"default playbook, {name}", measure(default, deal, int(2000 * scale)))
+        )
 
     with tempfile.TemporaryDirectory() as folder:
         for rules in (20, 100, 500):

@@ -176,3 +176,13 @@ def test_validate_accepts_the_default_playbook() -> None:
 
     assert result.exit_code == 0, result.output
     assert result.output.startswith("playbooks/default.yaml: valid playbook default")
+
+
+def test_a_playbooks_own_setting_overrides_the_included_modules(
+    write_playbook: Writer,
+) -> None:
+    path = write_playbook(
+        "playbook: {name: t}\ninclude: [guards]\nsettings: {headroom_warning: 0.3}\n"
+    )
+
+    assert load_playbook(path).settings["headroom_warning"] == 0.3

@@ -11,7 +11,6 @@ from ..cases import case_files, default_cases, run_cases
 from ..consult import Advisor, load_playbook
 from ..diff import diff_playbooks
 from ..errors import InputError, Problem
-from ..invariants import check_playbook
 from ..lint import format_findings, lint_playbook
 from ..playbook_schema import case_schema, playbook_schema
 from ..starter import starter_case, starter_playbook
@@ -257,6 +256,9 @@ def check(ctx: click.Context, path: str, examples: int) -> None:
     Example:
       advisor playbook check playbooks/default.yaml --examples 500
     """
+    # hypothesis is heavy to import; only this command needs it.
+    from ..invariants import check_playbook
+
     report = check_playbook(path, examples)
 
     if not report.invariants:
