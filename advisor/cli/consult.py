@@ -13,6 +13,7 @@ from ..inputs import deal_from_text, load_deal, load_entries
 from ..render import RENDERERS
 from ..schemas import schema_text
 from . import cli
+from .options import brief_format_option, explain_option, lang_option
 
 
 @cli.command()
@@ -28,20 +29,9 @@ from . import cli
     type=click.Path(dir_okay=False),
     help="The playbook to consult; the shipped default if not given.",
 )
-@click.option(
-    "--lang",
-    type=click.Choice(["zh", "en"]),
-    help="Language of the brief; by default the deal's own.",
-)
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(sorted(RENDERERS)),
-    default="text",
-    show_default=True,
-    help="text for a terminal, markdown for a CRM note, json for tools.",
-)
-@click.option("--explain", is_flag=True, help="Show the facts behind each item.")
+@lang_option
+@brief_format_option
+@explain_option
 def consult(
     deal: str,
     entries_file: str | None,

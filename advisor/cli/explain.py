@@ -13,7 +13,7 @@ from ..explain import explain_rule
 from ..inputs import load_deal, load_entries
 from ..session import LiveSessions
 from . import cli
-from .session import store_option
+from .options import store_option
 
 
 @cli.command()

@@ -24,7 +24,8 @@ from ..review import Replay, Review, build_review, render_review, replay
 from ..store import Store
 from ..suggest import MIN_SAMPLE, playbook_patch, suggest
 from . import cli
-from .session import session, store_option
+from .options import store_option
+from .session import session
 
 
 @session.command("close")

@@ -22,8 +22,8 @@ from ..session import (
     SessionView,
     export_json,
 )
-from ..store import STORE_ENV
 from . import cli
+from .options import brief_format_option, explain_option, lang_option, store_option
 from .shortform import entry_data
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -63,16 +63,6 @@ _MARK = {"recommendation": "+", "rebuttal": ">"}
 _SEVERITY = {"blocking": "BLOCK", "critical": "CRIT", "warning": "WARN", "info": "INFO"}
 
 
-def store_option(command: F) -> F:
-    """The ``--store`` option every session command takes."""
-    return click.option(
-        "--store",
-        type=click.Path(dir_okay=False),
-        help=f"The record store file; default ${STORE_ENV}, else "
-        "~/.local/share/advisor/record.sqlite3.",
-    )(command)
-
-
 def format_option(command: F) -> F:
     return click.option(
         "--format",
@@ -81,14 +71,6 @@ def format_option(command: F) -> F:
         default="text",
         show_default=True,
         help="text for a terminal, json for tools.",
-    )(command)
-
-
-def lang_option(command: F) -> F:
-    return click.option(
-        "--lang",
-        type=click.Choice(["zh", "en"]),
-        help="Language of the advice; by default the deal's own.",
     )(command)
 
 
@@ -209,15 +191,8 @@ def add_entry(
 
 @session.command("show")
 @click.argument("session_id", metavar="SID")
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(sorted(RENDERERS)),
-    default="text",
-    show_default=True,
-    help="text for a terminal, markdown for a CRM note, json for tools.",
-)
-@click.option("--explain", is_flag=True, help="Show the facts behind each item.")
+@brief_format_option
+@explain_option
 @store_option
 @lang_option
 def show_session(
