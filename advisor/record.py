@@ -44,6 +44,7 @@ from .entries import (
 from .facts import opening_of
 from .outcome import GoalResult, achievement, agreed_terms, goal_results, missed_musts
 from .store import AdviceRecord, EntryRecord, MarkRecord, Store
+from .template import plain
 
 logger = logging.getLogger(__name__)
 
@@ -231,7 +232,7 @@ def environment() -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters["cell"] = _markdown_cell
-    env.filters["number"] = _number
+    env.filters["number"] = plain
     env.filters["short"] = _short
     env.filters["move"] = move_text
     env.filters["percent"] = lambda value: "" if value is None else f"{value:.0%}"
@@ -354,10 +355,10 @@ def move_text(move: Move, labels: dict[str, Any]) -> str:
     attitudes = labels["attitudes"]
     note = f" ({move.text})" if move.text and move.kind != "attitude" else ""
     if move.kind in ("offer", "agreement") and move.term:
-        return f"{term} {_number(move.value)}{note}"
+        return f"{term} {plain(move.value)}{note}"
     if move.kind == "concession":
         given = f" ↔ {move.in_return}" if move.in_return else ""
-        return f"{term} {_number(move.before)} → {_number(move.after)}{given}"
+        return f"{term} {plain(move.before)} → {plain(move.after)}{given}"
     if move.kind == "attitude":
         after = attitudes.get(move.after, move.after)
         change = f"{attitudes.get(move.before, move.before)} → {after}"
@@ -453,15 +454,3 @@ def _markdown_cell(value: Any) -> str:
 
 def _short(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _number(value: Any) -> str:
-    if isinstance(value, bool) or value is None:
-        return "" if value is None else str(value)
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if isinstance(value, int):
-        return f"{value:,}"
-    if isinstance(value, float):
-        return f"{value:,.2f}"
-    return str(value)

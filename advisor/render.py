@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable, Sequence
 
 from .advice import Advice, BottomLineView, Explained, GoalView, OfferPackage
+from .template import plain
 
 _WIDTH = 80
 
@@ -322,17 +323,17 @@ def _md_explanation(item: Explained, words: dict[str, str], explain: bool) -> li
 
 
 def _package_terms(package: OfferPackage, words: dict[str, str]) -> str:
-    parts = [f"{term} {_number(value)}" for term, value in package.terms.items()]
+    parts = [f"{term} {plain(value)}" for term, value in package.terms.items()]
     if package.gives_up:
         parts.append(f"{words['gives_up']} {', '.join(package.gives_up)}")
-    parts.append(f"{words['value']} {_number(package.value)}")
+    parts.append(f"{words['value']} {plain(package.value)}")
     return "; ".join(parts)
 
 
 def _goal_line(goal: GoalView, words: dict[str, str]) -> str:
     tier = words.get(goal.tier, goal.tier)
     if goal.target is not None:
-        what = f"{goal.metric} {goal.op} {_number(goal.target)}"
+        what = f"{goal.metric} {goal.op} {plain(goal.target)}"
     else:
         what = goal.text
     line = f"[{tier}] {goal.id}: {what}"
@@ -344,9 +345,9 @@ def _goal_line(goal: GoalView, words: dict[str, str]) -> str:
 def _bottom_line(line: BottomLineView, words: dict[str, str]) -> str:
     text = f"{words['bottom']} {line.term} {_limit(line)}"
     if line.position is not None:
-        text += f"; {words['position']} {_number(line.position)}"
+        text += f"; {words['position']} {plain(line.position)}"
         if line.left is not None:
-            text += f", {words['left']} {_number(line.left)}"
+            text += f", {words['left']} {plain(line.left)}"
         if line.share is not None:
             text += f" ({line.share:.0%})"
     return text
@@ -354,10 +355,4 @@ def _bottom_line(line: BottomLineView, words: dict[str, str]) -> str:
 
 def _limit(line: BottomLineView) -> str:
     sign = ">=" if line.direction == "min" else "<="
-    return f"{sign} {_number(line.limit)}"
-
-
-def _number(value: float) -> str:
-    if float(value).is_integer():
-        return f"{int(value):,}"
-    return f"{value:,.2f}"
+    return f"{sign} {plain(line.limit)}"

@@ -66,14 +66,10 @@ def render(text: str, facts: dict[str, Fact], singletons: dict[str, Fact]) -> st
     return template.fill(template.values(facts, singletons))
 
 
-def _formatted(value: Any, spec: str) -> str:
+def plain(value: Any) -> str:
+    """A value as people read it: 480,000 and 0.25, not 480000.0 and .25000."""
     if value is None:
-        return "?"
-    if spec:
-        try:
-            return format(value, spec)
-        except (ValueError, TypeError):
-            return str(value)
+        return ""
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, float) and value.is_integer():
@@ -85,3 +81,14 @@ def _formatted(value: Any, spec: str) -> str:
     if isinstance(value, (list, tuple)):
         return ", ".join(str(item) for item in value)
     return str(value)
+
+
+def _formatted(value: Any, spec: str) -> str:
+    if value is None:
+        return "?"
+    if spec:
+        try:
+            return format(value, spec)
+        except (ValueError, TypeError):
+            return str(value)
+    return plain(value)
