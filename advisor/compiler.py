@@ -381,129 +381,85 @@ class _Context:
             ops = {"==": value}
         tests: list[Test] = []
         for op, operand in ops.items():
-            test = self._compare(
-                item,
-                (*path, op) if isinstance(value, dict) else path,
-                name,
-                field_type,
-                str(op),
-                operand,
-                aliases,
-            )
+            here = (*path, op) if isinstance(value, dict) else path
+            tested = _Tested(item, here, name, field_type, aliases)
+            test = self._compare(tested, str(op), operand)
             if test is not None:
                 tests.append(test)
         if len(tests) != len(ops):
             return None
         return tests[0] if len(tests) == 1 else AllOf(tuple(tests))
 
-    def _compare(
-        self,
-        item: Sourced,
-        path: tuple[str | int, ...],
-        name: str,
-        field_type: str,
-        op: str,
-        operand: Any,
-        aliases: dict[str, str],
-    ) -> Test | None:
+    def _compare(self, field: _Tested, op: str, operand: Any) -> Test | None:
         if op not in OPERATORS:
             hint = did_you_mean(op, OPERATORS)
-            self._problem(item, f"unknown operator {op!r}; {hint}", *path)
+            self._at(field, f"unknown operator {op!r}; {hint}")
             return None
         if op == "exists":
             if not isinstance(operand, bool):
-                self._problem(item, "exists takes true or false", *path)
+                self._at(field, "exists takes true or false")
                 return None
-            return Compare(name, "exists" if operand else "missing", None, field_type)
+            if operand:
+                return Compare(field.name, "exists", None, field.type)
+            return Compare(field.name, "missing", None, field.type)
         if op in ("in", "not_in"):
-            return self._one_of(item, path, name, field_type, op, operand, aliases)
+            return self._one_of(field, op, operand)
 
-        resolved = self._operand(item, path, operand, aliases)
-        if resolved is _INVALID:
+        value = self._operand(field.item, field.path, operand, field.aliases)
+        if value is _INVALID:
             return None
         if op == "contains":
-            return self._contains(item, path, name, field_type, resolved)
-        return self._ordered(item, path, name, field_type, op, resolved, aliases)
+            return self._contains(field, value)
+        return self._ordered(field, op, value)
 
-    def _one_of(
-        self,
-        item: Sourced,
-        path: tuple[str | int, ...],
-        name: str,
-        field_type: str,
-        op: str,
-        operand: Any,
-        aliases: dict[str, str],
-    ) -> Test | None:
+    def _one_of(self, field: _Tested, op: str, operand: Any) -> Test | None:
         if not isinstance(operand, list) or not operand:
-            self._problem(item, f"{op} takes a list of values", *path)
+            self._at(field, f"{op} takes a list of values")
             return None
-        each = [
-            self._compare(item, path, name, field_type, "==", part, aliases)
-            for part in operand
-        ]
+        each = [self._compare(field, "==", part) for part in operand]
         tests = tuple(test for test in each if test is not None)
         if len(tests) != len(each):
             return None
         group: Test = AnyOf(tests) if len(tests) > 1 else tests[0]
-        return self._negate(item, path, group) if op == "not_in" else group
+        return self._negate(field.item, field.path, group) if op == "not_in" else group
 
-    def _contains(
-        self,
-        item: Sourced,
-        path: tuple[str | int, ...],
-        name: str,
-        field_type: str,
-        value: Any,
-    ) -> Test | None:
-        if field_type not in ("list", "text", "any"):
-            self._problem(
-                item,
-                f"contains needs a list or text field; {name} is a {field_type}",
-                *path,
+    def _contains(self, field: _Tested, value: Any) -> Test | None:
+        if field.type not in ("list", "text", "any"):
+            self._at(
+                field,
+                f"contains needs a list or text field; {field.name} is a {field.type}",
             )
             return None
-        if field_type == "text" and isinstance(value, Ref):
-            self._problem(
-                item, "contains on text takes a literal text, not a reference", *path
-            )
+        if field.type == "text" and isinstance(value, Ref):
+            self._at(field, "contains on text takes a literal text, not a reference")
             return None
-        if field_type == "text" and set(str(value)) & set(_UNMATCHABLE):
-            self._problem(
-                item,
+        if field.type == "text" and set(str(value)) & set(_UNMATCHABLE):
+            self._at(
+                field,
                 f"contains on text cannot look for {_UNMATCHABLE}; "
                 "shorten the text to leave them out",
-                *path,
             )
             return None
-        return Compare(name, "contains", value, field_type)
+        return Compare(field.name, "contains", value, field.type)
 
-    def _ordered(
-        self,
-        item: Sourced,
-        path: tuple[str | int, ...],
-        name: str,
-        field_type: str,
-        op: str,
-        value: Any,
-        aliases: dict[str, str],
-    ) -> Test | None:
-        value_type = self._type_of(value, aliases)
-        if field_type == "list":
-            self._problem(item, f"{name} is a list; test it with contains", *path)
+    def _ordered(self, field: _Tested, op: str, value: Any) -> Test | None:
+        value_type = self._type_of(value, field.aliases)
+        if field.type == "list":
+            self._at(field, f"{field.name} is a list; test it with contains")
             return None
-        if op in _ORDERED and field_type not in ("number", "any"):
-            self._problem(
-                item, f"{op} compares numbers; {name} is a {field_type}", *path
-            )
+        if op in _ORDERED and field.type not in ("number", "any"):
+            self._at(field, f"{op} compares numbers; {field.name} is a {field.type}")
             return None
-        if "any" not in (field_type, value_type) and field_type != value_type:
+        if "any" not in (field.type, value_type) and field.type != value_type:
             shown = f"${value.alias}.{value.field}" if isinstance(value, Ref) else value
-            self._problem(
-                item, f"{name} is a {field_type} but {shown!r} is a {value_type}", *path
+            self._at(
+                field, f"{field.name} is a {field.type} but {shown!r} is a {value_type}"
             )
             return None
-        return Compare(name, op, value, field_type)  # type: ignore[arg-type]
+        return Compare(field.name, op, value, field.type)  # type: ignore[arg-type]
+
+    def _at(self, field: _Tested, message: str) -> None:
+        self._problem(field.item, message, *field.path)
 
     def _operand(
         self,
@@ -700,6 +656,17 @@ class _Context:
 
     def _problem(self, item: Sourced, message: str, *path: str | int) -> None:
         self.problems.append(item.problem(message, *path))
+
+
+@dataclass(frozen=True)
+class _Tested:
+    """The field a condition tests, and where in the playbook it stands."""
+
+    item: Sourced
+    path: tuple[str | int, ...]
+    name: str
+    type: str
+    aliases: dict[str, str]
 
 
 class _Invalid:
