@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from advisor.errors import SessionError, StoreError
+from advisor.migrations import MIGRATIONS
 from advisor.store import (
-    MIGRATIONS,
     AdviceRecord,
     EntryRecord,
     SessionRecord,
