@@ -21,6 +21,7 @@ from .plan import (
     AllOf,
     AnyOf,
     Compare,
+    Operator,
     Pattern,
     PlaybookPlan,
     Rebuttal,
@@ -33,7 +34,7 @@ from .plan import (
 from .playbook import PlaybookSource, RuleSpec, Sourced, TextSpec
 
 OPERATORS = ("==", "!=", "<", "<=", ">", ">=", "in", "not_in", "contains", "exists")
-_NEGATED = {
+_NEGATED: dict[str, Operator] = {
     "==": "!=",
     "!=": "==",
     "<": ">=",
@@ -525,7 +526,7 @@ class _Context:
                 item, "not cannot be applied to contains on a text field", *path
             )
             return None
-        return Compare(test.field, _NEGATED[test.op], test.value, test.field_type)  # type: ignore[arg-type]
+        return Compare(test.field, _NEGATED[test.op], test.value, test.field_type)
 
     def _action(
         self, item: Sourced, index: int, raw: dict[str, Any], aliases: dict[str, str]

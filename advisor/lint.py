@@ -27,7 +27,17 @@ from .errors import PlaybookError, Problem, did_you_mean
 from .explain import compares_of, test_passes
 from .facts import CATALOGUE, deal_facts
 from .inputs import deal_from_data
-from .plan import PLACEHOLDER, AllOf, AnyOf, Compare, PlaybookPlan, Ref, RulePlan, Test
+from .plan import (
+    PLACEHOLDER,
+    AllOf,
+    AnyOf,
+    Compare,
+    Operator,
+    PlaybookPlan,
+    Ref,
+    RulePlan,
+    Test,
+)
 from .playbook import PlaybookSource, RuleSpec, Sourced, read_playbook
 
 logger = logging.getLogger(__name__)
@@ -250,10 +260,10 @@ def _incompatible(first: Compare, second: Compare) -> bool:
     return False
 
 
-def _within(value: Any, op: str, bound: Any) -> bool:
+def _within(value: Any, op: Operator, bound: Any) -> bool:
     if not isinstance(value, (int, float)) or not isinstance(bound, (int, float)):
         return True
-    return test_passes(Compare("v", op, bound, "number"), {"v": value}, {})  # type: ignore[arg-type]
+    return test_passes(Compare("v", op, bound, "number"), {"v": value}, {})
 
 
 def _said(test: Compare) -> str:

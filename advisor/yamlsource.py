@@ -160,7 +160,10 @@ def _file_path(loc: tuple[Any, ...], located: Located, prefix: KeyPath) -> KeyPa
     path: list[str | int] = []
     data = located.data
     for part in prefix:
-        data = data[part] if isinstance(data, (dict, list)) else None  # type: ignore[index]
+        inside = isinstance(data, dict) or (
+            isinstance(data, list) and isinstance(part, int)
+        )
+        data = data[part] if inside else None
     for part in loc:
         inside_list = isinstance(data, list) and isinstance(part, int)
         if (isinstance(data, dict) and part in data) or (
