@@ -32,7 +32,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import durable_rules_engine as _durable
 
@@ -58,8 +58,7 @@ _rulesets: dict[str, int] = {}
 _session_ids = itertools.count(1)
 
 
-@dataclass(frozen=True)
-class Firing:
+class Firing(NamedTuple):
     """One rule that fired and the facts it matched, by the rule's aliases.
 
     For a rule that waits for several matches (``at_least``), ``facts`` holds
