@@ -49,6 +49,7 @@ _START_KIND = "$start"
 _NEVER_KIND = "$never"
 _MAX_PROPERTIES = 255
 _MAX_FIRINGS = 50_000
+_BATCH = 1_000
 # The engine's own priority: lower fires first. Playbook priorities run from
 # 0 to 100 with higher more important, so they are turned around here.
 _TOP_PRIORITY = 100
@@ -97,6 +98,7 @@ class Ruleset:
         self._aliases = {
             rule.id: {pattern.alias for pattern in rule.patterns} for rule in rules
         }
+        self._counted = {rule.id for rule in rules if rule.at_least}
 
     def run(self, facts: Sequence[Fact], on_fire: OnFire) -> RunStats:
         """Run ``facts`` through the rules in a fresh session; forward-chain.
@@ -154,6 +156,24 @@ class Ruleset:
             if touched:
                 _durable.delete_state(self._handle, sid)
 
+    def _firings(self, rule: str, message: str, known: list[Fact]) -> list[Firing]:
+        matches = _matches(message, known)
+        names = self._aliases[rule]
+        if rule in self._counted:
+            group = tuple(fact for _, fact in matches)
+            return [Firing(rule, {matches[0][0]: group[0]}, group)]
+
+        width = len(names)
+        firings = [
+            Firing(rule, dict(matches[start : start + width]))
+            for start in range(0, len(matches), width)
+        ]
+        if any(firing.facts.keys() != names for firing in firings):
+            # Reading facts out of the engine's text relies on its layout;
+            # should that ever change, fail loudly rather than advise wrongly.
+            raise RuntimeError(f"unexpected action text for rule {rule}")
+        return firings
+
     def _fire(
         self,
         sid: str,
@@ -166,24 +186,21 @@ class Ruleset:
         if rule == _START_RULE:
             return
 
-        stats.firings += 1
-        if stats.firings > _MAX_FIRINGS:
-            raise RuntimeError(f"more than {_MAX_FIRINGS} firings: a rule loop?")
-        if stats.errors:
-            return
-        firing = _firing(rule, message, known)
-        if firing.facts.keys() != self._aliases[rule]:
-            # Reading facts out of the engine's text relies on its layout;
-            # should that ever change, fail loudly rather than advise wrongly.
-            raise RuntimeError(f"unexpected action text for rule {rule}")
-        if stats.debug:
-            logger.debug("rule %s fired on %s", rule, firing.facts)
-        try:
-            derived = list(on_fire(firing))
-        except Exception as error:
-            logger.exception("handling rule %s failed", rule)
-            stats.errors.append(f"{rule!r} ({error})")
-            return
+        derived: list[Fact] = []
+        for firing in self._firings(rule, message, known):
+            stats.firings += 1
+            if stats.firings > _MAX_FIRINGS:
+                raise RuntimeError(f"more than {_MAX_FIRINGS} firings: a rule loop?")
+            if stats.errors:
+                return
+            if stats.debug:
+                logger.debug("rule %s fired on %s", rule, firing.facts)
+            try:
+                derived.extend(on_fire(firing))
+            except Exception as error:
+                logger.exception("handling rule %s failed", rule)
+                stats.errors.append(f"{rule!r} ({error})")
+                return
 
         for fact in derived:
             payload = _payload([fact], sid, known)[1:-1]
@@ -210,7 +227,7 @@ def ruleset_for(digest: str, rules: Sequence[RulePlan]) -> Ruleset:
     with _lock:
         handle = _rulesets.get(digest)
         if handle is None:
-            definition = _definition(rules)
+            definition = ruleset_definition(rules)
             name = f"playbook-{digest}"
             try:
                 handle = _durable.create_ruleset(
@@ -260,23 +277,23 @@ def _payload(facts: Iterable[Fact], sid: str, known: list[Fact]) -> str:
 _FACT_START = '{"id": "f'
 
 
-def _firing(rule: str, message: str, known: list[Fact]) -> Firing:
-    # The text reads {"RULE":{"ALIAS":{"id": "fN", ...},"ALIAS2":{...}}}, or
-    # {"RULE":[{"ALIAS":{...}}, ...]} for a rule that waits for several.
+def _matches(message: str, known: list[Fact]) -> list[tuple[str, Fact]]:
+    """The facts in an action's text, each with the rule's name for it.
+
+    The text reads {"RULE":[{"NAME":{"id": "fN", ...},"NAME2":{...}}, ...]}:
+    one element per match, the engine handing over several at once.
+    """
     first = message.find(_FACT_START)
-    if message.find(_FACT_START, first + 1) < 0 and message[len(rule) + 4] != "[":
-        alias = message[len(rule) + 6 : first - 2]
-        return Firing(rule, {alias: known[_index_at(message, first)]})
+    if message.find(_FACT_START, first + 1) < 0:
+        name = message[message.rindex('"', 0, first - 2) + 1 : first - 2]
+        return [(name, known[_index_at(message, first)])]
 
     pieces = message.split(_FACT_START)
     matches = []
     for before, piece in itertools.pairwise(pieces):
-        alias = before[before.rindex('"', 0, -2) + 1 : -2]
-        matches.append((alias, known[int(piece[: piece.index('"')])]))
-    if message[len(rule) + 4] == "[":
-        group = tuple(fact for _, fact in matches)
-        return Firing(rule, {matches[0][0]: group[0]}, group)
-    return Firing(rule, dict(matches))
+        name = before[before.rindex('"', 0, -2) + 1 : -2]
+        matches.append((name, known[int(piece[: piece.index('"')])]))
+    return matches
 
 
 def _index_at(message: str, start: int) -> int:
@@ -284,7 +301,8 @@ def _index_at(message: str, start: int) -> int:
     return int(message[digits : message.index('"', digits)])
 
 
-def _definition(rules: Sequence[RulePlan]) -> dict[str, Any]:
+def ruleset_definition(rules: Sequence[RulePlan]) -> dict[str, Any]:
+    """The rules as durable-rules takes them, with the two internal rules."""
     definition: dict[str, Any] = {
         _START_RULE: {"all": [{"m": {"kind": _START_KIND}}], "pri": -1},
         _CATCH_RULE: {
@@ -298,6 +316,10 @@ def _definition(rules: Sequence[RulePlan]) -> dict[str, Any]:
         }
         if rule.at_least:
             body["count"] = rule.at_least
+        else:
+            # The engine hands over every match ready at once, up to the cap,
+            # which saves a round trip per match on a rule that fires often.
+            body["cap"] = _BATCH
         definition[rule.id] = body
     return definition
 

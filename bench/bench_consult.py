@@ -1,9 +1,11 @@
 """Measures a consultation: the default playbook and generated ones.
 
 For each case it reports the median and p99 latency of a whole consultation
-(facts, engine, advice) and of the part spent inside durable-rules' C
-extension during the same calls, and their ratio. The target is a consult
-within 2x of the C engine's own time at 100 rules x 100 facts.
+(facts, engine, advice), the part spent inside durable-rules' C extension
+during the same calls, and their ratio. As a second baseline it runs the
+same compiled rules and facts through durable-rules' own Python ``Host``
+(actions that only record the firing and assert the derived facts), in a
+child process, since the Host's threads have crashed processes before.
 
     python bench/bench_consult.py            # all cases
     python bench/bench_consult.py --quick    # fewer repetitions
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -124,6 +127,80 @@ def measure(advisor: Advisor, deal: Deal, repeat: int) -> dict[str, float]:
     }
 
 
+def measure_host(
+    plan_rules: list, facts: list[dict], repeat: int
+) -> tuple[float, float]:
+    """Median ms of the same run through durable-rules' own Python Host.
+
+    Also returns the firings per run, so a run whose actions failed
+    silently inside the Host (it stores such errors instead of raising
+    them) is not mistaken for a fast one.
+    """
+    from durable.engine import Host
+
+    from advisor.engine import ruleset_definition
+
+    definition = ruleset_definition(plan_rules)
+    derived = {
+        rule.id: [a for a in rule.actions if a.kind == "assert"] for rule in plan_rules
+    }
+    fired: list[str] = []
+
+    def action_for(rule_id: str):  # type: ignore[no-untyped-def]
+        def run(c):  # type: ignore[no-untyped-def]
+            fired.append(rule_id)
+            for action in derived.get(rule_id, ()):
+                c.assert_fact({"kind": action.target, "id": f"d{len(fired)}"})
+
+        return run
+
+    for rule_id, body in definition.items():
+        body.pop("cap", None)
+        body["run"] = action_for(rule_id)
+    host = Host()
+    host.register_rulesets({"baseline": definition})
+
+    timings = []
+    for number in range(repeat + 20):
+        sid = str(number)
+        batch = [{"kind": "$start", "id": "$start", "sid": sid}]
+        batch.extend(
+            {**fact, "id": f"{fact['kind']}:{fact['id']}", "sid": sid} for fact in facts
+        )
+        started = time.perf_counter()
+        host.assert_facts("baseline", batch)
+        host.delete_state("baseline", sid)
+        timings.append(time.perf_counter() - started)
+    return statistics.median(timings[20:]) * 1000, len(fired) / (repeat + 20)
+
+
+def host_case(
+    rules: int, facts: int, repeat: int, firings: int
+) -> tuple[float | None, int]:
+    """Run :func:`measure_host` for a generated case in a child process.
+
+    The Host's own dispatcher thread races the calls made for it, and a run
+    fails now and then (the engine reports a deleted node, or the process
+    dies); a run that fails or fires a different number of rules than ours
+    is tried again, up to three times, and the failures are counted.
+    """
+    failures = 0
+    for _ in range(3):
+        result = subprocess.run(
+            [sys.executable, __file__, "--host", str(rules), str(facts), str(repeat)],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if result.returncode == 0:
+            median, fired = (float(part) for part in result.stdout.split())
+            # The Host also runs the internal start rule once per run.
+            if fired == firings + 1:
+                return median, failures
+        failures += 1
+    return None, failures
+
+
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(len(ordered) * share / 100))]
@@ -132,7 +209,17 @@ def percentile(values: list[float], share: float) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer repetitions")
+    parser.add_argument("--host", nargs=3, type=int, help=argparse.SUPPRESS)
     options = parser.parse_args()
+    if options.host:
+        rules, facts, repeat = options.host
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "generated.yaml"
+            path.write_text(generated_playbook(rules), encoding="utf-8")
+            advisor = Advisor.load(path)
+            deal_facts = advisor.facts(generated_deal(facts))
+            print(*measure_host(list(advisor.plan.rules), deal_facts, repeat))
+        return
     scale = 0.2 if options.quick else 1.0
 
     rows = []
@@ -150,14 +237,30 @@ def main() -> None:
             advisor = Advisor.load(path)
             for facts in (10, 100, 1000):
                 repeat = int(max(30, 3000 // max(1, rules * facts // 500)) * scale)
-                result = measure(advisor, generated_deal(facts), max(repeat, 20))
+                deal = generated_deal(facts)
+                result = measure(advisor, deal, max(repeat, 20))
+                firings = advisor.consult_with_stats(deal)[1].firings
+                host_ms, failures = host_case(rules, facts, max(repeat, 20), firings)
+                result["host_ms"] = host_ms or 0.0
+                result["host_failures"] = failures
                 rows.append((f"{rules} rules x {facts} facts", result))
 
-    print(f"{'case':<34}{'median ms':>11}{'p99 ms':>9}{'C engine ms':>13}{'ratio':>7}")
+    print(
+        f"{'case':<28}{'median ms':>10}{'p99 ms':>9}{'C ms':>8}{'/C':>6}"
+        f"{'Host ms':>10}{'/Host':>7}{'Host fails':>11}"
+    )
     for name, result in rows:
+        host = result.get("host_ms", 0.0)
+        shown = (
+            f"{host:>10.3f}{result['median_ms'] / host:>7.2f}"
+            if host
+            else (f"{'-':>10}{'-':>7}")
+        )
+        fails = int(result["host_failures"]) if "host_failures" in result else "-"
         print(
-            f"{name:<34}{result['median_ms']:>11.3f}{result['p99_ms']:>9.3f}"
-            f"{result['engine_median_ms']:>13.3f}{result['ratio']:>7.2f}"
+            f"{name:<28}{result['median_ms']:>10.3f}{result['p99_ms']:>9.3f}"
+            f"{result['engine_median_ms']:>8.3f}{result['ratio']:>6.2f}"
+            f"{shown}{fails:>11}"
         )
 
 
