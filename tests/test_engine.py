@@ -10,15 +10,18 @@ import subprocess
 import sys
 import textwrap
 import threading
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from advisor import Advisor, EngineError, deal_from_data
+from advisor import Advisor, Deal, EngineError, deal_from_data
 from advisor.engine import Firing, ruleset_for
 from advisor.plan import Compare, Pattern, RulePlan
 
 ROOT = Path(__file__).resolve().parent.parent
+Writer = Callable[..., Path]
 
 QUIET_PLAYBOOK = """
 playbook: {name: quiet}
@@ -37,6 +40,16 @@ DEAL = {
 }
 
 
+def record_into(seen: list[Firing]) -> Callable[[Firing], list[dict[str, Any]]]:
+    """An engine callback that only remembers each firing."""
+
+    def record(firing: Firing) -> list[dict[str, Any]]:
+        seen.append(firing)
+        return []
+
+    return record
+
+
 def run_python(code: str, timeout: int = 240) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-c", textwrap.dedent(code)],
@@ -49,9 +62,9 @@ def run_python(code: str, timeout: int = 240) -> subprocess.CompletedProcess[str
 
 
 def test_a_deal_on_which_no_rule_fires_gives_empty_advice(
-    write_playbook: object,
+    write_playbook: Writer,
 ) -> None:
-    path = write_playbook(QUIET_PLAYBOOK)  # type: ignore[operator]
+    path = write_playbook(QUIET_PLAYBOOK)
 
     advice = Advisor.load(path).consult(deal_from_data(DEAL))
 
@@ -79,29 +92,29 @@ def test_thousands_of_sessions_where_no_rule_fires_do_not_crash(
 
 
 def test_five_thousand_consultations_in_one_process_stay_correct(
-    default_advisor: Advisor, deal_zh: object
+    default_advisor: Advisor, deal_zh: Deal
 ) -> None:
-    first = default_advisor.consult(deal_zh)  # type: ignore[arg-type]
+    first = default_advisor.consult(deal_zh)
 
     for _ in range(5000):
-        advice = default_advisor.consult(deal_zh)  # type: ignore[arg-type]
+        advice = default_advisor.consult(deal_zh)
 
     assert advice == first
 
 
 def test_consultations_from_four_threads_agree(
-    default_advisor: Advisor, deal_zh: object, deal_en: object
+    default_advisor: Advisor, deal_zh: Deal, deal_en: Deal
 ) -> None:
     expected = {
-        "zh": default_advisor.consult(deal_zh),  # type: ignore[arg-type]
-        "en": default_advisor.consult(deal_en),  # type: ignore[arg-type]
+        "zh": default_advisor.consult(deal_zh),
+        "en": default_advisor.consult(deal_en),
     }
     wrong: list[str] = []
 
     def consult_many(lang: str) -> None:
         deal = deal_zh if lang == "zh" else deal_en
         for _ in range(300):
-            if default_advisor.consult(deal) != expected[lang]:  # type: ignore[arg-type]
+            if default_advisor.consult(deal) != expected[lang]:
                 wrong.append(lang)
 
     threads = [
@@ -139,11 +152,11 @@ def test_threads_in_a_subprocess_do_not_crash_the_engine() -> None:
 
 
 def test_consulting_starts_no_background_threads(
-    default_advisor: Advisor, deal_en: object
+    default_advisor: Advisor, deal_en: Deal
 ) -> None:
     before = threading.active_count()
 
-    default_advisor.consult(deal_en)  # type: ignore[arg-type]
+    default_advisor.consult(deal_en)
 
     assert threading.active_count() == before
 
@@ -161,7 +174,7 @@ def test_facts_that_no_rule_matches_are_not_an_error() -> None:
 
     stats = ruleset.run(
         [{"kind": "note", "id": "n1", "text": "hello"}, {"kind": "goal", "id": "g1"}],
-        lambda firing: seen.append(firing) or [],
+        record_into(seen),
     )
 
     assert (stats.firings, seen) == (0, [])
@@ -176,14 +189,14 @@ def test_identical_facts_in_one_run_are_told_apart_by_kind() -> None:
         because={"": "test"},
     )
     ruleset = ruleset_for("test-identity", [rule])
-    seen: list[str] = []
+    seen: list[Firing] = []
 
     ruleset.run(
         [{"kind": "note", "id": "same"}, {"kind": "goal", "id": "same"}],
-        lambda firing: seen.append(firing.facts["f"]["id"]) or [],
+        record_into(seen),
     )
 
-    assert seen == ["same"]
+    assert [firing.facts["f"]["id"] for firing in seen] == ["same"]
 
 
 def test_an_error_while_handling_a_firing_is_reported_and_cleaned_up() -> None:
@@ -211,11 +224,11 @@ def test_an_error_while_handling_a_firing_is_reported_and_cleaned_up() -> None:
 
 
 def test_an_unchanged_playbook_reuses_its_engine_ruleset(
-    write_playbook: object,
+    write_playbook: Writer,
 ) -> None:
     from advisor.engine import registered_rulesets
 
-    path = write_playbook(QUIET_PLAYBOOK)  # type: ignore[operator]
+    path = write_playbook(QUIET_PLAYBOOK)
     Advisor.load(path)
     before = registered_rulesets()
 
@@ -237,17 +250,17 @@ def test_every_firing_carries_the_facts_under_the_rules_own_names() -> None:
         because={"": "test"},
     )
     ruleset = ruleset_for("test-aliases", [rule])
-    seen: list[dict[str, object]] = []
+    seen: list[Firing] = []
 
     ruleset.run(
         [
             {"kind": "note", "id": "n", "text": '{"id": "f9", "x": 1}'},
             {"kind": "goal", "id": "g", "tier": "must"},
         ],
-        lambda firing: seen.append(firing.facts) or [],
+        record_into(seen),
     )
 
-    assert seen == [
+    assert [firing.facts for firing in seen] == [
         {
             "first_note": {"kind": "note", "id": "n", "text": '{"id": "f9", "x": 1}'},
             "the_goal": {"kind": "goal", "id": "g", "tier": "must"},
