@@ -27,12 +27,13 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from . import resources
 from .advice import Advice, Flag, OfferPackage, PlaybookRef, Rebuttal, Severity
-from .consult import Advisor, guess_language, load_playbook
+from .consult import Advisor, guess_language
 from .deal import Deal
 from .entries import ENTRY_KINDS, TERM_ALIASES, TERM_TOPICS, Entry, canonical_term
 from .errors import DealError, SessionError, did_you_mean
 from .inputs import deal_from_data
 from .packages import offer_packages
+from .reload import ReloadingAdvisor
 from .store import AdviceRecord, EntryRecord, SessionRecord, Store
 
 logger = logging.getLogger(__name__)
@@ -131,7 +132,7 @@ class LiveSessions:
 
     def __init__(self, store: Store | str | os.PathLike[str] | None = None) -> None:
         self.store = store if isinstance(store, Store) else Store(store)
-        self._advisors: dict[str, tuple[tuple[int, ...], Advisor]] = {}
+        self._advisors: dict[str, ReloadingAdvisor] = {}
         self._entries: dict[str, list[Entry]] = {}
         self._standing: dict[str, tuple[int, list[AdviceItem]]] = {}
         self._lock = threading.Lock()
@@ -274,12 +275,17 @@ class LiveSessions:
                 "file, or import the session into a store that has it"
             )
         with self._lock:
-            cached = self._advisors.get(str(target))
-            if cached is not None and cached[0] == _stamp(cached[1].plan.sources):
-                return cached[1]
-            advisor = Advisor(load_playbook(target))
-            self._advisors[str(target)] = (_stamp(advisor.plan.sources), advisor)
-        return advisor
+            playbook = self._advisors.get(str(target))
+            if playbook is None:
+                playbook = ReloadingAdvisor(target)
+                self._advisors[str(target)] = playbook
+            else:
+                # An edited playbook (or rule module) is compiled again; a
+                # broken edit is reported, the entry itself is already kept.
+                error = playbook.reload().error
+                if error is not None:
+                    raise error
+        return playbook.advisor
 
     def _append(self, session_id: str, entry: Entry, author: str | None) -> EntryRecord:
         at = entry.at or datetime.now(timezone.utc)
@@ -553,17 +559,6 @@ def _delta(
         resolved=[item for item in before if item.identity not in current],
         standing=now,
     )
-
-
-def _stamp(files: Sequence[str]) -> tuple[int, ...]:
-    """When each file of a playbook last changed; a change means compile again."""
-    stamps = []
-    for name in files:
-        try:
-            stamps.append(os.stat(name).st_mtime_ns)
-        except OSError:
-            stamps.append(-1)
-    return tuple(stamps)
 
 
 def _now() -> str:
