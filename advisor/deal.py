@@ -6,6 +6,7 @@ field a playbook rule can test appears again, flattened, in ``facts.py``.
 
 from __future__ import annotations
 
+import datetime as dt
 from enum import Enum
 from typing import Any, Literal
 
@@ -56,7 +57,7 @@ class DealInfo(Strict):
     list_price: Number | None = Field(
         default=None, gt=0, description="Our opening quote for the contract amount."
     )
-    deadline: str | None = Field(
+    deadline: dt.date | None = Field(
         default=None, description="When the deal must close, as an ISO date."
     )
     place: str | None = None

@@ -12,7 +12,6 @@ from __future__ import annotations
 import operator
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from datetime import date
 from typing import Any
 
 from .deal import BottomLine, Deal, Goal, Influence, SellingPoint
@@ -622,7 +621,7 @@ def _selling_point_fact(fact_id: str, point: SellingPoint, keywords: list[str]) 
 def _add_meeting_state(deal: Deal, entries: list[Entry], facts: list[Fact]) -> None:
     """Add what only the whole meeting shows: latest moves, deadlines, misses."""
     by_id = {fact["id"]: fact for fact in facts}
-    deadline = _deadline(deal)
+    deadline = deal.deal.deadline
     must_topics = {
         TERM_TOPICS.get(goal.metric, goal.metric)
         for goal in deal.goals
@@ -649,15 +648,6 @@ def _add_meeting_state(deal: Deal, entries: list[Entry], facts: list[Fact]) -> N
             fact["must_goal"] = (entry.topic or "") in must_topics
         elif isinstance(entry, Agreement):
             _mark_missed_goal(by_id[f"e{entry.id}"], deal)
-
-
-def _deadline(deal: Deal) -> date | None:
-    if not deal.deal.deadline:
-        return None
-    try:
-        return date.fromisoformat(deal.deal.deadline[:10])
-    except ValueError:
-        return None
 
 
 def _mark_missed_goal(fact: Fact, deal: Deal) -> None:

@@ -190,6 +190,8 @@ def _sentence(detail: dict[str, Any]) -> str:
     if kind in ("literal_error", "enum"):
         expected = detail.get("ctx", {}).get("expected", "")
         return f"{value!r} is not allowed here; expected {expected}"
+    if kind.startswith(("date_", "datetime_")):
+        return f"{value!r} is not a date; write it as YYYY-MM-DD"
     if kind == "string_type" and isinstance(value, bool):
         return (
             f"YAML read this value as {str(value).lower()}, not as text; put it in "

@@ -172,3 +172,18 @@ def test_python_dash_m_advisor_runs_the_command_line() -> None:
 
     assert result.returncode == 0
     assert "A rule-based strategy advisor for sales negotiations." in result.stdout
+
+
+def test_a_deadline_that_is_not_a_date_is_refused_with_its_line(tmp_path: Path) -> None:
+    deal = tmp_path / "deal.yaml"
+    deal.write_text(
+        "deal: {title: T, deadline: next week}\n"
+        "customer: {name: A, type: relationship}\n",
+        encoding="utf-8",
+    )
+
+    result = run("consult", str(deal))
+
+    assert result.exit_code == 1
+    assert result.output.startswith(f"error: {deal}:1:")
+    assert result.output.endswith("(at deal.deadline)\n")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,7 @@ from advisor.resources import examples_dir
 
 # The handbook deal: list price 600,000, must-goal 500,000, floor 450,000;
 # payment opens at 30 days, must stay at or under 60, ceiling 90.
-DEADLINE = "2026-12-10"
+DEADLINE = date(2026, 12, 10)
 LATE = "2026-12-06T10:00:00+00:00"
 EARLY = "2026-11-02T10:00:00+00:00"
 
